@@ -1,0 +1,1 @@
+"""The HTTP surface: routes, request-scoped dependencies, error mapping and middleware."""

@@ -1,0 +1,159 @@
+"""Settings: the only reader of the process environment.
+
+Every knob of the service is a field here, read from an environment variable of the same
+name in upper case (``DATABASE_URL``, ``REDIS_URL``, ``ADMIN_TOKEN``...). Nothing else in
+the package looks at ``os.environ``; code receives a :class:`Settings` instance.
+
+With ``ENV=production`` the settings defend themselves: a missing ``DATABASE_URL`` or
+``REDIS_URL``, or a missing or placeholder ``ADMIN_TOKEN``, stops start-up with a message
+naming the variable, so a production deployment never runs on the embedded defaults.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Values that mean "nobody set this": refused as secrets in production.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "changethis", "change-me", "secret", "admin"})
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class PmsType(StrEnum):
+    SIMULATOR = "simulator"
+    QLOAPPS = "qloapps"
+
+
+class Settings(BaseSettings):
+    """Validated configuration of one API or worker process."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False, frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    log_level: str = "INFO"
+
+    # HTTP server
+    host: str = "0.0.0.0"  # noqa: S104 - the API is meant to be reached from outside its container
+    port: int = Field(default=8002, ge=1, le=65535)
+    shutdown_timeout: float = Field(default=25.0, gt=0)
+    # Seconds between SIGTERM and closing the listener, while readiness already says 503:
+    # lets a load balancer take the replica out before connections are refused.
+    shutdown_drain_seconds: float = Field(default=0.0, ge=0)
+
+    # Storage. Unset DATABASE_URL means the embedded SQLite file under data_dir.
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    database_pool_size: int = Field(default=10, ge=1)
+    database_timeout: float = Field(default=5.0, gt=0)
+
+    # Unset REDIS_URL means the in-process store (embedded mode).
+    redis_url: str | None = None
+    redis_key_prefix: str = ""
+    redis_timeout: float = Field(default=0.5, gt=0)
+
+    pms_type: PmsType = PmsType.SIMULATOR
+
+    # Admin tokens: "name:token" pairs separated by commas, or a single bare token (named
+    # "admin"). Several tokens allow rotation without downtime.
+    admin_token: Annotated[SecretStr | None, NoDecode] = None
+
+    # Several processes behind one port share metrics through this folder (prometheus_client
+    # reads the same variable itself).
+    prometheus_multiproc_dir: Path | None = None
+
+    # Addresses whose X-Forwarded-For is believed (the reverse proxy); comma-separated
+    # IPs or CIDR ranges, or "*".
+    trusted_proxies: str = "127.0.0.1"
+
+    # Worker: the embedded default runs its loop inside the API process; a deployment runs
+    # `agente worker` separately and leaves this false.
+    worker_in_process: bool | None = None
+    log_retention_days: int = Field(default=7, ge=1)
+    retention_batch_size: int = Field(default=5000, ge=1)
+    retention_interval_seconds: float = Field(default=3600.0, gt=0)
+
+    # Checks behind /health/ready and /api/test give up after this many seconds each.
+    health_check_timeout: float = Field(default=2.0, gt=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator("redis_key_prefix")
+    @classmethod
+    def _prefix_shape(cls, value: str) -> str:
+        if any(ch.isspace() for ch in value):
+            raise ValueError("REDIS_KEY_PREFIX must not contain white space")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_explicit(self) -> Self:
+        if self.env is not Environment.PRODUCTION:
+            return self
+        problems: list[str] = []
+        if not self.database_url:
+            problems.append("DATABASE_URL is required in production (the SQLite default is for one machine)")
+        elif self.database_url.startswith("sqlite"):
+            problems.append("DATABASE_URL must point at PostgreSQL in production")
+        if not self.redis_url:
+            problems.append("REDIS_URL is required in production (replicas share limits and state through it)")
+        token = self.admin_token.get_secret_value() if self.admin_token else ""
+        if not token or any(t in PLACEHOLDER_SECRETS for t in _bare_tokens(token)):
+            problems.append("ADMIN_TOKEN must be set to a real secret in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The async SQLAlchemy URL: the configured one with its async driver, or the embedded file."""
+        if not self.database_url:
+            return f"sqlite+aiosqlite:///{self.data_dir / 'agente.db'}"
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://", "postgresql+psycopg://", "postgresql+psycopg2://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url[len(prefix) :]
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+        return url
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None and self.redis_url is None
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        return self.embedded if self.worker_in_process is None else self.worker_in_process
+
+    def admin_tokens(self) -> dict[str, str]:
+        """Token name → token. A bare token is named ``admin``."""
+        if self.admin_token is None:
+            return {}
+        tokens: dict[str, str] = {}
+        for item in self.admin_token.get_secret_value().split(","):
+            item = item.strip()
+            if not item:
+                continue
+            name, sep, token = item.partition(":")
+            if sep:
+                tokens[name.strip()] = token.strip()
+            else:
+                tokens["admin"] = item
+        return tokens
+
+
+def _bare_tokens(raw: str) -> list[str]:
+    return [item.partition(":")[2] if ":" in item else item for item in raw.split(",")]

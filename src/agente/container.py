@@ -1,0 +1,54 @@
+"""The composition root: every long-lived part of a process, built from settings.
+
+``build_container(settings)`` is the one place where the service is wired. The API's
+lifespan and the worker both enter it, and tests enter it with their own settings::
+
+    async with build_container(settings) as container:
+        ...
+
+It owns the database engine, Redis, the metrics registry (and, as they arrive, the PMS
+client, channels, flags and limiter) and closes them in reverse order on exit.
+Nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from agente.config import Settings
+from agente.observability.metrics import Metrics
+from agente.storage import db, migrate
+from agente.storage.redis import RedisStore
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    redis: RedisStore
+    metrics: Metrics
+    # The newest migration this code knows: readiness reports a database behind it.
+    schema_head: str | None
+
+
+@asynccontextmanager
+async def build_container(settings: Settings, *, metrics: Metrics | None = None) -> AsyncIterator[Container]:
+    """Build the parts, yield them, and close them on exit (also when start-up fails half-way)."""
+    async with AsyncExitStack() as stack:
+        engine = db.create_engine(settings)
+        stack.push_async_callback(engine.dispose)
+        redis = RedisStore.from_settings(settings)
+        stack.push_async_callback(redis.close)
+        yield Container(
+            settings=settings,
+            engine=engine,
+            session_factory=db.create_session_factory(engine),
+            redis=redis,
+            metrics=metrics or Metrics(multiproc_dir=settings.prometheus_multiproc_dir),
+            schema_head=migrate.head_revision(settings),
+        )

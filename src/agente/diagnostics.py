@@ -1,0 +1,73 @@
+"""The end-to-end self test behind ``POST /api/test``.
+
+Unlike readiness, which only asks each dependency whether it answers, the self test does
+real work through each part the way a guest's message would: it reads the schema revision
+from the database and writes, reads back and deletes a key in Redis (the PMS and NLU join
+as they are built). The first part that fails is named in the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
+from pydantic import BaseModel
+
+from agente.container import Container
+from agente.errors import DependencyUnavailableError, RedisUnavailableError
+from agente.storage import db
+
+
+class StepResult(BaseModel):
+    status: Literal["ok", "error"]
+    latency_ms: float
+    detail: str
+
+
+class SelfTestResult(BaseModel):
+    status: Literal["success", "failure"]
+    message: str
+    failed: list[str]
+    checks: dict[str, StepResult]
+
+
+async def _database(container: Container) -> str:
+    revision = await db.ping(container.engine)
+    if revision != container.schema_head:
+        raise DependencyUnavailableError(f"schema at {revision or 'none'}, expected {container.schema_head}")
+    return f"read schema revision {revision}"
+
+
+async def _redis(container: Container) -> str:
+    store = container.redis
+    key = store.key(f"selftest:{uuid.uuid4().hex}")
+    token = uuid.uuid4().hex
+    await store.call(lambda r: r.set(key, token, px=10_000))
+    echoed = await store.call(lambda r: r.get(key))
+    await store.call(lambda r: r.delete(key))
+    if echoed != token:
+        raise RedisUnavailableError("redis returned a different value than was written")
+    return "wrote, read back and deleted a key"
+
+
+async def run_self_test(container: Container, message: str) -> SelfTestResult:
+    steps: dict[str, Callable[[Container], Awaitable[str]]] = {"database": _database, "redis": _redis}
+    checks: dict[str, StepResult] = {}
+    for name, step in steps.items():
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(container.settings.health_check_timeout):
+                detail = await step(container)
+            status: Literal["ok", "error"] = "ok"
+        except TimeoutError:
+            status, detail = "error", f"no answer within {container.settings.health_check_timeout:g}s"
+        except DependencyUnavailableError as exc:
+            status, detail = "error", str(exc)
+        checks[name] = StepResult(
+            status=status, latency_ms=round((time.perf_counter() - started) * 1000, 2), detail=detail
+        )
+    failed = [name for name, result in checks.items() if result.status == "error"]
+    return SelfTestResult(status="failure" if failed else "success", message=message, failed=failed, checks=checks)

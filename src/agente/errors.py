@@ -1,0 +1,38 @@
+"""Root of the service's exception hierarchy.
+
+::
+
+    AgenteError
+     ├── ConfigurationError          settings that cannot work (raised at start-up)
+     └── DependencyUnavailableError  a backing service (database, Redis) did not answer
+          ├── DatabaseUnavailableError
+          └── RedisUnavailableError
+
+Each package adds its own subtree in ``<package>/errors.py``. Foreign exceptions (asyncpg,
+redis-py, httpx) are translated into these at the boundary that meets them, so callers
+never catch a driver's exception.
+"""
+
+from __future__ import annotations
+
+
+class AgenteError(Exception):
+    """Base of every error the service raises on purpose."""
+
+
+class ConfigurationError(AgenteError):
+    """The configuration cannot work; raised before the service starts serving."""
+
+
+class DependencyUnavailableError(AgenteError):
+    """A backing service did not answer in time or refused the connection."""
+
+    dependency = "dependency"
+
+
+class DatabaseUnavailableError(DependencyUnavailableError):
+    dependency = "postgres"
+
+
+class RedisUnavailableError(DependencyUnavailableError):
+    dependency = "redis"

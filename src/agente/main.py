@@ -1,0 +1,71 @@
+"""The ASGI application: ``create_app(settings)`` and its lifespan.
+
+The app is a factory so every test and process configures its own; the container is built
+in the lifespan and handed to requests through lifespan state (``request.state.container``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from agente import __version__
+from agente.api.errors import install_error_handlers
+from agente.api.middleware import RequestContextMiddleware
+from agente.api.routes import health, metrics, test
+from agente.config import Settings
+from agente.container import build_container
+from agente.lifecycle import Lifecycle
+from agente.worker.main import build_scheduler
+
+log = structlog.stdlib.get_logger("agente")
+
+
+def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None = None) -> FastAPI:
+    """Build the API. ``settings`` defaults to the environment's; ``lifecycle`` lets the
+    server flip readiness to 503 on SIGTERM before the listener closes."""
+    settings = settings or Settings()
+    lifecycle = lifecycle or Lifecycle()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        async with build_container(settings) as container:
+            log.info(
+                "service started",
+                version=__version__,
+                env=settings.env.value,
+                database=container.engine.url.get_backend_name(),
+                redis="embedded" if container.redis.embedded else "external",
+            )
+            scheduler = build_scheduler(container) if settings.runs_worker_in_process else None
+            worker = asyncio.create_task(scheduler.run(), name="worker") if scheduler else None
+            try:
+                yield {"container": container, "lifecycle": lifecycle}
+            finally:
+                lifecycle.begin_drain()
+                log.info("service stopping")
+                if scheduler and worker:
+                    scheduler.stop()
+                    await worker
+
+    app = FastAPI(
+        title="Agente Hotelero",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    for router in (health.router, metrics.router, test.router):
+        app.include_router(router)
+    # Added last = outermost: the request id and access log cover everything below,
+    # and the client address they log is the one the proxy headers resolved.
+    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    return app

@@ -1,0 +1,1 @@
+"""Logs, metrics, health and (later) traces: what an on-call engineer reads."""

@@ -1,0 +1,64 @@
+"""Structured logging: one JSON object per line on stdout.
+
+Every line carries ``timestamp``, ``level``, ``event``, ``logger`` and, inside a request,
+``request_id``. Personal data is masked (:mod:`agente.observability.redaction`). When a
+line has a ``client_ip`` it is written as the object's last member, so ``awk '{print
+$NF}'`` — as the runbook uses it — prints the client address.
+
+Standard-library loggers (uvicorn, alembic, SQLAlchemy) go through the same renderer.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+
+from agente.observability.redaction import redact_processor
+
+
+def _client_ip_last(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    if "client_ip" in event_dict:
+        event_dict["client_ip"] = event_dict.pop("client_ip")
+    return event_dict
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Route structlog and the standard library to JSON lines on stdout. Safe to call again."""
+    shared: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.format_exc_info,
+        redact_processor,
+    ]
+    renderer: list[Any] = [_client_ip_last, structlog.processors.JSONRenderer()]
+
+    structlog.configure(
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # uvicorn's own access log would duplicate ours (which has the request id and route).
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
+    return logger

@@ -1,0 +1,100 @@
+"""Every Prometheus metric of the service, defined once.
+
+A :class:`Metrics` owns its own registry, built by the container, so each app (and each
+test) counts from zero. Names the runbook queries are kept exactly:
+``http_requests_total{method,route,status}``, ``http_requests_duration_seconds`` (with a
+0.3 s bucket: the runbook's P95 alert line) and the default ``process_*`` metrics.
+
+Several processes behind one port: set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder
+shared by them; each process then writes its samples there and ``/metrics`` merges them
+(see ``docs/observability.md``). One process per container — the deployed default — needs
+nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prom_multiprocess
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    """The service's collectors, registered on one registry."""
+
+    def __init__(self, registry: CollectorRegistry | None = None, multiproc_dir: Path | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        self.multiproc_dir = multiproc_dir
+        if multiproc_dir is None:
+            ProcessCollector(registry=self.registry)
+            PlatformCollector(registry=self.registry)
+            GCCollector(registry=self.registry)
+        r = self.registry
+
+        self.http_requests = Counter(
+            "http_requests",
+            "HTTP requests answered, by route template and status.",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.http_duration = Histogram(
+            "http_requests_duration_seconds",
+            "Time to answer an HTTP request.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.http_in_flight = Gauge(
+            "http_requests_in_flight",
+            "HTTP requests being answered now.",
+            registry=r,
+            multiprocess_mode="livesum",
+        )
+        self.dependency_up = Gauge(
+            "dependency_up",
+            "1 when the last readiness check of a dependency succeeded.",
+            ["dependency"],
+            registry=r,
+            multiprocess_mode="liveall",
+        )
+        self.dependency_latency = Histogram(
+            "dependency_check_duration_seconds",
+            "Time a dependency's health check took.",
+            ["dependency"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.unhandled_errors = Counter(
+            "unhandled_errors",
+            "Requests that failed with an unexpected exception (answered 500).",
+            ["route"],
+            registry=r,
+        )
+
+        self.worker_jobs = Counter(
+            "worker_jobs",
+            "Background job runs, by job and outcome (ok, error).",
+            ["job", "outcome"],
+            registry=r,
+        )
+
+    def exposition(self) -> bytes:
+        """The Prometheus text format for a scrape of this process (or of all, in multiprocess mode)."""
+        if self.multiproc_dir is None:
+            return generate_latest(self.registry)
+        merged = CollectorRegistry()
+        prom_multiprocess.MultiProcessCollector(merged, path=str(self.multiproc_dir))  # type: ignore[no-untyped-call]
+        # Resident memory is per process; report this one's next to the merged samples.
+        ProcessCollector(registry=merged)
+        return generate_latest(merged)

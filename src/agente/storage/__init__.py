@@ -1,0 +1,1 @@
+"""Persistence: the database engine, ORM models, repositories and migrations."""

@@ -1,0 +1,112 @@
+"""The database engine and sessions.
+
+The engine is built by the container from settings (never at import time). PostgreSQL
+runs through asyncpg; the embedded default is a SQLite file through aiosqlite, in WAL
+mode with foreign keys enforced, so both backends keep the same integrity rules.
+
+Driver exceptions stop here: :func:`translate_errors` turns a refused or dropped
+connection into :class:`~agente.errors.DatabaseUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from agente.config import Settings
+from agente.errors import DatabaseUnavailableError
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """Build the engine for ``settings.sqlalchemy_url``; creates the SQLite folder if needed."""
+    url = make_url(settings.sqlalchemy_url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": settings.database_timeout})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+        pool_timeout=settings.database_timeout,
+        connect_args={"timeout": settings.database_timeout, "command_timeout": 30},
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def backend_name(engine: AsyncEngine) -> str:
+    """``postgresql`` or ``sqlite``."""
+    return engine.url.get_backend_name()
+
+
+_UNAVAILABLE = (InterfaceError, OSError, asyncio.TimeoutError)
+# SQLite reports a bad statement as OperationalError too; those are bugs, not outages.
+_SQLITE_STATEMENT_ERRORS = ("no such table", "no such column", "syntax error")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database could not be reached (not a bad statement)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        return not any(marker in str(exc.orig) for marker in _SQLITE_STATEMENT_ERRORS)
+    return isinstance(exc, _UNAVAILABLE)
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Re-raise connection failures as :class:`DatabaseUnavailableError`; others pass through."""
+    try:
+        yield
+    except BaseException as exc:
+        if is_unavailable(exc):
+            raise DatabaseUnavailableError(_describe(exc)) from exc
+        raise
+
+
+@asynccontextmanager
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One session whose transaction commits on success and rolls back on any error."""
+    with translate_errors():
+        async with factory() as session, session.begin():
+            yield session
+
+
+async def ping(engine: AsyncEngine) -> str | None:
+    """Run one query; return the schema revision Alembic recorded (None before migrations)."""
+    with translate_errors():
+        async with engine.connect() as conn:
+            has_version = await conn.run_sync(
+                lambda sync_conn: sync_conn.dialect.has_table(sync_conn, "alembic_version")
+            )
+            if not has_version:
+                return None
+            return (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
+
+
+def _describe(exc: BaseException) -> str:
+    # Driver messages can carry the DSN's host but never its password; keep the first line.
+    original = getattr(exc, "orig", None) or exc
+    message = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return f"database unavailable: {message[:200]}"

@@ -1,0 +1,11 @@
+"""ORM models, one module per table. Importing this package registers every table on
+``Base.metadata``, which is what Alembic compares migrations against."""
+
+from agente.storage.models.audit import AuditEntry
+from agente.storage.models.base import Base
+from agente.storage.models.guest import Guest
+from agente.storage.models.log import LogEntry
+from agente.storage.models.message import Message
+from agente.storage.models.session import ConversationSession
+
+__all__ = ["AuditEntry", "Base", "ConversationSession", "Guest", "LogEntry", "Message"]

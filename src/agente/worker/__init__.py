@@ -1,0 +1,1 @@
+"""Background work: scheduled jobs (retention) and, later, the outbox relay."""

@@ -1,0 +1,50 @@
+"""The worker process (``agente worker``) and the jobs it runs.
+
+The same :func:`build_jobs` feeds the embedded mode, where the API's lifespan runs the
+scheduler inside the API process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+
+import structlog
+
+from agente.config import Settings
+from agente.container import Container, build_container
+from agente.worker.retention import prune_logs
+from agente.worker.scheduler import PeriodicJob, Scheduler
+
+log = structlog.stdlib.get_logger("agente.worker")
+
+
+def build_jobs(container: Container) -> list[PeriodicJob]:
+    settings = container.settings
+
+    async def retention() -> dict[str, int]:
+        deleted = await prune_logs(
+            container.session_factory,
+            older_than=timedelta(days=settings.log_retention_days),
+            batch_size=settings.retention_batch_size,
+        )
+        return {"logs_deleted": deleted}
+
+    return [PeriodicJob("logs_retention", settings.retention_interval_seconds, retention)]
+
+
+def build_scheduler(container: Container) -> Scheduler:
+    return Scheduler(build_jobs(container), container.metrics)
+
+
+async def run_worker(settings: Settings) -> None:
+    """Run until SIGTERM/SIGINT; the job in progress finishes before the process exits."""
+    async with build_container(settings) as container:
+        scheduler = build_scheduler(container)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, scheduler.stop)
+        log.info("worker started", jobs=[job.name for job in scheduler.jobs])
+        await scheduler.run()
+        log.info("worker stopped")

@@ -1,8 +1,10 @@
-"""Masking of personal data before anything is written to a log.
+"""Masking of personal data and secrets before anything is written to a log.
 
 Emails keep their first character and domain (``j***@example.com``); phone numbers keep
 their last two digits (``***45``). Dates, UUIDs and IP addresses are left alone: a phone
-number is nine or more digits joined only by spaces, dashes or parentheses.
+number is nine or more digits joined only by spaces, dashes or parentheses. Secrets that
+an exception message or URL may carry are replaced by ``***``: ``password=...``,
+``token: ...``, ``Bearer ...`` and the password in ``scheme://user:password@host``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ import re
 from typing import Any
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
-_PHONE = re.compile(r"(?<![\w.:/-])\+?\d(?:[ \-]?\(?\d\)?){8,16}(?![\w.:/-])")
+_SECRET_ASSIGNMENT = re.compile(
+    r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|authorization)"
+    r"(\"?\s*[=:]\s*)(\"?)(?!(?:bearer|basic)\s)[^\s\",;&]+"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]+):[^@\s]+@")
+_PHONE = re.compile(r"(?<![\w./-])\+?\d(?:[ \-]?\(?\d\)?){8,16}(?![\w.:/-])")
 
 # Values under these keys are produced by the service itself and carry no guest data.
 _SAFE_KEYS = frozenset(
@@ -25,7 +33,10 @@ def _mask_phone(match: re.Match[str]) -> str:
 
 
 def redact_text(value: str) -> str:
-    """``value`` with every email and phone number masked."""
+    """``value`` with every secret, email and phone number masked."""
+    value = _URL_PASSWORD.sub(r"\1:***@", value)
+    value = _BEARER.sub(lambda m: f"{m.group(1)} ***", value)
+    value = _SECRET_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}***", value)
     value = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", value)
     return _PHONE.sub(_mask_phone, value)
 

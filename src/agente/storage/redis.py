@@ -38,6 +38,20 @@ T = TypeVar("T")
 RedisClient = aioredis.Redis
 
 
+def create_client(url: str, timeout: float) -> RedisClient:
+    """A client that gives up quickly: a request never waits long on a Redis that is gone."""
+    return aioredis.Redis.from_url(
+        url,
+        decode_responses=True,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        # One quick retry covers a connection the server closed while idle; more would
+        # make every request wait on a Redis that is really gone.
+        retry=Retry(NoBackoff(), 1),
+        health_check_interval=15,
+    )
+
+
 class RedisStore:
     """One Redis client plus what the service knows about its health."""
 
@@ -62,17 +76,7 @@ class RedisStore:
     def from_settings(cls, settings: Settings) -> RedisStore:
         if settings.redis_url is None:
             return cls(fakeredis.FakeAsyncRedis(decode_responses=True), prefix=settings.redis_key_prefix, embedded=True)
-        client = aioredis.Redis.from_url(
-            settings.redis_url,
-            decode_responses=True,
-            socket_timeout=settings.redis_timeout,
-            socket_connect_timeout=settings.redis_timeout,
-            # One quick retry covers a connection the server closed while idle; more would
-            # make every request wait on a Redis that is really gone.
-            retry=Retry(NoBackoff(), 1),
-            health_check_interval=15,
-        )
-        return cls(client, prefix=settings.redis_key_prefix)
+        return cls(create_client(settings.redis_url, settings.redis_timeout), prefix=settings.redis_key_prefix)
 
     def key(self, name: str) -> str:
         return self.prefix + name

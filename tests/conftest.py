@@ -1,0 +1,140 @@
+"""Shared fixtures: each test run gets its own PostgreSQL database and Redis key prefix.
+
+``TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``) is the
+server where a database ``agente_test_<run>`` is created for this run and dropped after;
+``TEST_REDIS_URL`` (default ``redis://127.0.0.1:6379/0``) is shared, every key of the run
+under ``test:<run>:``. Tests parametrised over ``backend`` run once embedded (SQLite file +
+in-process store) and once on PostgreSQL + Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from redis import asyncio as aioredis
+from sqlalchemy import text
+from starlette.types import ASGIApp
+
+from agente.config import Settings
+from agente.container import Container, build_container
+from agente.main import create_app
+from agente.storage import migrate
+
+RUN_ID = uuid.uuid4().hex[:10]
+PG_SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TABLES = ("audit_log", "logs", "messages", "sessions", "guests")
+
+
+def _pg_url(database: str) -> str:
+    base, _, _ = PG_SERVER_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+async def _admin(statement: str) -> None:
+    conn = await asyncpg.connect(PG_SERVER_URL)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """URL of a PostgreSQL database that exists for this run only, migrated to head."""
+    name = f"agente_test_{RUN_ID}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    url = _pg_url(name)
+    migrate.upgrade(Settings(database_url=url))
+    yield url
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[str]:
+    prefix = f"test:{RUN_ID}:"
+    yield prefix
+
+    async def cleanup() -> None:
+        client = aioredis.Redis.from_url(REDIS_SERVER_URL)
+        async for key in client.scan_iter(match=f"{prefix}*", count=500):
+            await client.delete(key)
+        await client.aclose()
+
+    asyncio.run(cleanup())
+
+
+def embedded_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Embedded default in a private folder, schema migrated."""
+    settings = Settings(env="test", data_dir=tmp_path / "var", worker_in_process=False, **overrides)  # type: ignore[arg-type]
+    migrate.upgrade(settings)
+    return settings
+
+
+def postgres_settings(pg_database: str, redis_prefix: str, **overrides: object) -> Settings:
+    return Settings(
+        env="test",
+        database_url=pg_database,
+        redis_url=REDIS_SERVER_URL,
+        redis_key_prefix=redis_prefix,
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(params=["embedded", "postgres"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    """The service's settings on each backend; PostgreSQL tables are emptied after each test."""
+    if request.param == "embedded":
+        yield embedded_settings(tmp_path)
+        return
+    pg_database = request.getfixturevalue("pg_database")
+    prefix = request.getfixturevalue("redis_prefix") + uuid.uuid4().hex[:6] + ":"
+    yield postgres_settings(pg_database, prefix)
+    asyncio.run(_truncate(pg_database))
+
+
+async def _truncate(url: str) -> None:
+    settings = Settings(database_url=url)
+    async with build_container(settings) as container, container.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    async with build_container(settings) as built:
+        yield built
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[ASGIApp]:
+    """The app with its lifespan entered (container built), as requests see it."""
+    application = create_app(settings)
+    async with LifespanManager(application) as manager:
+        yield manager.app
+
+
+async def client_for(app: ASGIApp) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://agente.test")
+
+
+@pytest.fixture
+async def client(app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
+    async with await client_for(app) as http:
+        yield http
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from agente.errors import RedisUnavailableError
+from agente.main import create_app
+from agente.storage.redis import RedisClient, RedisStore, create_client
+from tests.conftest import client_for, embedded_settings, free_port
+
+
+class RedisProcess:
+    """A private redis-server, so a test can stop and restart it."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
+    server = RedisProcess(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+async def _status(client: httpx.AsyncClient) -> str:
+    body = (await client.get("/health/ready")).json()
+    return str(body["dependencies"]["redis"]["status"])
+
+
+async def _eventually(client: httpx.AsyncClient, wanted: str, seconds: float = 10) -> str:
+    status = ""
+    async with asyncio.timeout(seconds):
+        while (status := await _status(client)) != wanted:
+            await asyncio.sleep(0.1)
+    return status
+
+
+async def test_service_reconnects_when_redis_comes_back(tmp_path: Path, redis_process: RedisProcess) -> None:
+    settings = embedded_settings(tmp_path, redis_url=f"redis://127.0.0.1:{redis_process.port}/0", redis_timeout=0.3)
+    async with LifespanManager(create_app(settings)) as manager, await client_for(manager.app) as client:
+        assert await _eventually(client, "healthy") == "healthy"
+        assert (await client.post("/api/test", json={"message": "test"})).json()["status"] == "success"
+
+        redis_process.stop()
+        ready = await client.get("/health/ready")
+        assert ready.status_code == 200 and ready.json()["status"] == "degraded"
+        failed = await client.post("/api/test", json={"message": "test"})
+        assert failed.status_code == 503 and failed.json()["failed"] == ["redis"]
+        assert (await client.get("/health/live")).status_code == 200
+
+        redis_process.start()
+        assert await _eventually(client, "healthy") == "healthy"
+        again = await client.post("/api/test", json={"message": "test"})
+        assert again.status_code == 200 and again.json()["status"] == "success"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_calls_fail_fast_while_redis_is_known_down() -> None:
+    clock = FakeClock()
+    store = RedisStore(create_client(f"redis://127.0.0.1:{free_port()}/0", 0.2), backoff=1.0, clock=clock)
+    attempts = 0
+
+    async def op(client: RedisClient) -> object:
+        nonlocal attempts
+        attempts += 1
+        return await client.get("k")
+
+    with pytest.raises(RedisUnavailableError):
+        await store.call(op)
+    assert attempts == 1 and not store.available
+    with pytest.raises(RedisUnavailableError):
+        await store.call(op)
+    assert attempts == 1  # refused without touching the socket during the back-off
+    clock.now += 1.5
+    with pytest.raises(RedisUnavailableError):
+        await store.call(op)
+    assert attempts == 2
+    await store.close()
+
+
+async def test_keys_carry_the_configured_prefix() -> None:
+    import fakeredis
+
+    store = RedisStore(fakeredis.FakeAsyncRedis(decode_responses=True), prefix="test:abc:")
+    assert store.key("feature_flags:pms.fallback.enabled") == "test:abc:feature_flags:pms.fallback.enabled"
+    assert RedisStore(fakeredis.FakeAsyncRedis(), prefix="").key("rate_limit:max_requests") == "rate_limit:max_requests"
+    await store.close()

@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     # Worker: the embedded default runs its loop inside the API process; a deployment runs
     # `agente worker` separately and leaves this false.
     worker_in_process: bool | None = None
+    # Log records at or above this level are also kept in the `logs` table.
+    event_log_level: str = "WARNING"
     log_retention_days: int = Field(default=7, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1)
     retention_interval_seconds: float = Field(default=3600.0, gt=0)
@@ -84,7 +86,7 @@ class Settings(BaseSettings):
     # Checks behind /health/ready and /api/test give up after this many seconds each.
     health_check_timeout: float = Field(default=2.0, gt=0)
 
-    @field_validator("log_level")
+    @field_validator("log_level", "event_log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
         level = value.upper()

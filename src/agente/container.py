@@ -6,7 +6,8 @@ lifespan and the worker both enter it, and tests enter it with their own setting
     async with build_container(settings) as container:
         ...
 
-It owns the database engine, Redis, the metrics registry (and, as they arrive, the PMS
+It owns the database engine, Redis, the metrics registry, the writer of the ``logs``
+table (and, as they arrive, the PMS
 client, channels, flags and limiter) and closes them in reverse order on exit.
 Nothing here runs at import time.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agente.config import Settings
+from agente.observability.event_log import EventLogWriter
 from agente.observability.metrics import Metrics
 from agente.storage import db, migrate
 from agente.storage.redis import RedisStore
@@ -34,6 +36,7 @@ class Container:
     metrics: Metrics
     # The newest migration this code knows: readiness reports a database behind it.
     schema_head: str | None
+    event_log: EventLogWriter
 
 
 @asynccontextmanager
@@ -44,11 +47,17 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         stack.push_async_callback(engine.dispose)
         redis = RedisStore.from_settings(settings)
         stack.push_async_callback(redis.close)
+        session_factory = db.create_session_factory(engine)
+        metrics = metrics or Metrics(multiproc_dir=settings.prometheus_multiproc_dir)
+        event_log = EventLogWriter(session_factory, metrics, level=settings.event_log_level)
+        event_log.start()
+        stack.push_async_callback(event_log.stop)
         yield Container(
             settings=settings,
             engine=engine,
-            session_factory=db.create_session_factory(engine),
+            session_factory=session_factory,
             redis=redis,
-            metrics=metrics or Metrics(multiproc_dir=settings.prometheus_multiproc_dir),
+            metrics=metrics,
             schema_head=migrate.head_revision(settings),
+            event_log=event_log,
         )

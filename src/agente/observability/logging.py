@@ -16,7 +16,11 @@ from typing import Any
 
 import structlog
 
+from agente.observability.event_log import EventLogHandler
 from agente.observability.redaction import redact_processor
+
+
+_STDOUT_HANDLER = "agente-stdout"
 
 
 def _client_ip_last(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
@@ -48,9 +52,12 @@ def configure_logging(level: str = "INFO") -> None:
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
     )
     handler = logging.StreamHandler(sys.stdout)
+    handler.set_name(_STDOUT_HANDLER)
     handler.setFormatter(formatter)
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    # Replace our own stdout handler (and pytest's or basicConfig's), keep others such as
+    # the event-log handler a running container added.
+    root.handlers[:] = [h for h in root.handlers if isinstance(h, EventLogHandler)] + [handler]
     root.setLevel(level)
     # uvicorn's own access log would duplicate ours (which has the request id and route).
     for name in ("uvicorn", "uvicorn.error"):

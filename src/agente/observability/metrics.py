@@ -89,6 +89,12 @@ class Metrics:
             registry=r,
         )
 
+        self.event_log_dropped = Counter(
+            "event_log_dropped",
+            "Log records not copied to the logs table (buffer full or database down).",
+            registry=r,
+        )
+
     def exposition(self) -> bytes:
         """The Prometheus text format for a scrape of this process (or of all, in multiprocess mode)."""
         if self.multiproc_dir is None:

@@ -19,7 +19,6 @@ import structlog
 from agente.observability.event_log import EventLogHandler
 from agente.observability.redaction import redact_processor
 
-
 _STDOUT_HANDLER = "agente-stdout"
 
 

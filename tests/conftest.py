@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -31,7 +37,7 @@ from agente.storage import migrate
 RUN_ID = uuid.uuid4().hex[:10]
 PG_SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TABLES = ("audit_log", "logs", "messages", "sessions", "guests")
+TABLES = ("audit_log", "logs", "messages", "sessions", "guests", "blocked_clients")
 
 
 def _pg_url(database: str) -> str:
@@ -131,9 +137,84 @@ async def client(app: ASGIApp) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def free_port() -> int:
-    import socket
+@dataclass
+class Running:
+    """A service with its lifespan entered: its container and a client that talks to it."""
 
+    container: Container
+    client: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def running(settings: Settings, *, client_address: str = "127.0.0.1") -> AsyncIterator[Running]:
+    application = create_app(settings)
+    async with LifespanManager(application) as manager:
+        transport = httpx.ASGITransport(app=manager.app, client=(client_address, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://agente.test") as http:
+            yield Running(container=manager._state["container"], client=http)
+
+
+@pytest.fixture
+async def service(settings: Settings) -> AsyncIterator[Running]:
+    async with running(settings) as svc:
+        yield svc
+
+
+class RedisProcess:
+    """A private redis-server, so a test can stop and restart it."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.workdir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.proc = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
+    server = RedisProcess(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from agente.config import Settings
 from agente.errors import AgenteError
 from agente.observability.logging import configure_logging
+from agente.ops import commands as ops_commands
 
 
 def load_settings() -> Settings:
@@ -153,3 +154,7 @@ def health(url: str, timeout: float) -> None:
         sys.exit(1)
     click.echo(json.dumps(body, indent=2))
     sys.exit(0 if body.get("status") in {"healthy", "degraded"} else 1)
+
+
+for group in (ops_commands.flags, ops_commands.ratelimit, ops_commands.blocklist):
+    main.add_command(group)

@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # IPs or CIDR ranges, or "*".
     trusted_proxies: str = "127.0.0.1"
 
+    # Rate limiting defaults; live values come from Redis (rate_limit:* keys).
+    rate_limit_max_requests: int = Field(default=120, ge=1)
+    rate_limit_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_penalty_seconds: int = Field(default=300, ge=1)
+
     # Worker: the embedded default runs its loop inside the API process; a deployment runs
     # `agente worker` separately and leaves this false.
     worker_in_process: bool | None = None

@@ -7,8 +7,8 @@ lifespan and the worker both enter it, and tests enter it with their own setting
         ...
 
 It owns the database engine, Redis, the metrics registry, the writer of the ``logs``
-table (and, as they arrive, the PMS
-client, channels, flags and limiter) and closes them in reverse order on exit.
+table, feature flags, the rate limiter and the blocklist (and, as they arrive, the PMS
+client and channels) and closes them in reverse order on exit.
 Nothing here runs at import time.
 """
 
@@ -23,6 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from agente.config import Settings
 from agente.observability.event_log import EventLogWriter
 from agente.observability.metrics import Metrics
+from agente.ops.blocklist import Blocklist
+from agente.ops.flags import FeatureFlags
+from agente.ops.rate_limit import RateLimiter
 from agente.storage import db, migrate
 from agente.storage.redis import RedisStore
 
@@ -37,6 +40,9 @@ class Container:
     # The newest migration this code knows: readiness reports a database behind it.
     schema_head: str | None
     event_log: EventLogWriter
+    flags: FeatureFlags
+    limiter: RateLimiter
+    blocklist: Blocklist
 
 
 @asynccontextmanager
@@ -60,4 +66,12 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             metrics=metrics,
             schema_head=migrate.head_revision(settings),
             event_log=event_log,
+            flags=FeatureFlags(redis),
+            limiter=RateLimiter(
+                redis,
+                default_max_requests=settings.rate_limit_max_requests,
+                default_window_seconds=settings.rate_limit_window_seconds,
+                default_penalty_seconds=settings.rate_limit_penalty_seconds,
+            ),
+            blocklist=Blocklist(session_factory),
         )

@@ -13,12 +13,14 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agente import __version__
 from agente.api.errors import install_error_handlers
-from agente.api.middleware import RequestContextMiddleware
-from agente.api.routes import health, metrics, test
+from agente.api.guard import ClientGuardMiddleware
+from agente.api.middleware import RequestContextMiddleware, RouteTemplates
+from agente.api.routes import admin, health, metrics, test
 from agente.config import Settings
 from agente.container import build_container
 from agente.lifecycle import Lifecycle
@@ -62,10 +64,15 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
         redoc_url=None,
     )
     install_error_handlers(app)
-    for router in (health.router, metrics.router, test.router):
+    routers = [health.router, metrics.router, test.router, *admin.routers]
+    for router in routers:
         app.include_router(router)
+    templates = RouteTemplates(
+        [(route.path_regex, route.path) for router in routers for route in router.routes if isinstance(route, APIRoute)]
+    )
     # Added last = outermost: the request id and access log cover everything below,
     # and the client address they log is the one the proxy headers resolved.
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(ClientGuardMiddleware)
+    app.add_middleware(RequestContextMiddleware, templates=templates)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,50 +10,7 @@ from asgi_lifespan import LifespanManager
 from agente.errors import RedisUnavailableError
 from agente.main import create_app
 from agente.storage.redis import RedisClient, RedisStore, create_client
-from tests.conftest import client_for, embedded_settings, free_port
-
-
-class RedisProcess:
-    """A private redis-server, so a test can stop and restart it."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.workdir = workdir
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.proc = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-            self.proc = None
-
-
-@pytest.fixture
-def redis_process(tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+from tests.conftest import RedisProcess, client_for, embedded_settings, free_port
 
 
 async def _status(client: httpx.AsyncClient) -> str:

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agente.errors import DependencyUnavailableError
+from agente.ops.errors import OpsError, UnknownFlagError
 
 log = structlog.stdlib.get_logger("agente.api")
 
@@ -83,7 +84,13 @@ async def _dependency_unavailable(_request: Request, exc: Exception) -> JSONResp
     )
 
 
+async def _ops_error(_request: Request, exc: Exception) -> JSONResponse:
+    code = "unknown_flag" if isinstance(exc, UnknownFlagError) else "invalid_value"
+    return error_response(400, str(exc), code=code)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(OpsError, _ops_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DependencyUnavailableError, _dependency_unavailable)

@@ -44,15 +44,27 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def route_template(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+class RouteTemplates:
+    """Path → route template, for requests answered before routing (403, 429) or by no route."""
+
+    def __init__(self, routes: list[tuple[re.Pattern[str], str]]) -> None:
+        self.routes = routes
+
+    def template(self, scope: Scope) -> str:
+        route = scope.get("route")
+        path = getattr(route, "path", None)
+        if isinstance(path, str):
+            return path
+        for pattern, template in self.routes:
+            if pattern.match(scope["path"]):
+                return template
+        return "unmatched"
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, templates: RouteTemplates) -> None:
         self.app = app
+        self.templates = templates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,7 +91,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            route = route_template(scope)
+            route = self.templates.template(scope)
             log.exception("unhandled error", method=scope["method"], route=route)
             if metrics:
                 metrics.unhandled_errors.labels(route).inc()
@@ -89,7 +101,7 @@ class RequestContextMiddleware:
                 await JSONResponse(body, status_code=500)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = route_template(scope)
+            route = self.templates.template(scope)
             status = response["status"]
             if metrics:
                 metrics.http_in_flight.dec()

@@ -47,6 +47,8 @@ class Readiness(BaseModel):
     version: str
     shutting_down: bool
     dependencies: dict[str, DependencyHealth]
+    # Where live controls currently come from: "redis", or the local fallback in use.
+    controls: dict[str, str]
 
 
 # Which dependencies may fail while the service keeps serving (degraded, not unhealthy).
@@ -113,4 +115,11 @@ async def readiness(container: Container, *, version: str, shutting_down: bool) 
         overall = Status.DEGRADED
     else:
         overall = Status.HEALTHY
-    return Readiness(status=overall, version=version, shutting_down=shutting_down, dependencies=dependencies)
+    redis_ok = redis.status is Status.HEALTHY
+    controls = {
+        "rate_limiter": "redis" if redis_ok else "per-process fallback",
+        "feature_flags": "redis" if redis_ok else "last known values",
+    }
+    return Readiness(
+        status=overall, version=version, shutting_down=shutting_down, dependencies=dependencies, controls=controls
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -28,8 +28,20 @@ def _client_ip_last(_logger: Any, _method: str, event_dict: dict[str, Any]) -> d
     return event_dict
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Route structlog and the standard library to JSON lines on stdout. Safe to call again."""
+class _StdoutHandler(logging.StreamHandler[TextIO]):
+    """Writes to whatever ``sys.stdout`` is at the time of each record (it may be replaced)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None:
+    """Route structlog and the standard library to JSON lines on ``stream`` (stdout). Safe to call again."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -50,7 +62,7 @@ def configure_logging(level: str = "INFO") -> None:
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
     )
-    handler = logging.StreamHandler(sys.stdout)
+    handler: logging.StreamHandler[TextIO] = logging.StreamHandler(stream) if stream else _StdoutHandler()
     handler.set_name(_STDOUT_HANDLER)
     handler.setFormatter(formatter)
     root = logging.getLogger()

@@ -95,6 +95,13 @@ class Metrics:
             registry=r,
         )
 
+        self.rate_limit_rejections = Counter(
+            "rate_limit_rejections",
+            "Requests refused by the rate limiter, by mode and where the count was kept.",
+            ["mode", "backend"],
+            registry=r,
+        )
+
     def exposition(self) -> bytes:
         """The Prometheus text format for a scrape of this process (or of all, in multiprocess mode)."""
         if self.multiproc_dir is None:

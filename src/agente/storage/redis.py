@@ -92,6 +92,11 @@ class RedisStore:
             raise RedisUnavailableError(self.last_error)
         return await self._attempt(operation)
 
+    async def mget(self, keys: list[str]) -> list[str | None]:
+        """Values of ``keys`` (already prefixed) as text, ``None`` where absent."""
+        values = await self.call(lambda r: r.mget(keys))
+        return [v.decode() if isinstance(v, bytes) else v for v in values]
+
     async def ping(self) -> None:
         """Round trip to Redis, ignoring the back-off: this is how recovery is noticed."""
         await self._attempt(lambda client: client.ping())

@@ -3,9 +3,10 @@
 
 from agente.storage.models.audit import AuditEntry
 from agente.storage.models.base import Base
+from agente.storage.models.blocked_client import BlockedClient
 from agente.storage.models.guest import Guest
 from agente.storage.models.log import LogEntry
 from agente.storage.models.message import Message
 from agente.storage.models.session import ConversationSession
 
-__all__ = ["AuditEntry", "Base", "ConversationSession", "Guest", "LogEntry", "Message"]
+__all__ = ["AuditEntry", "Base", "BlockedClient", "ConversationSession", "Guest", "LogEntry", "Message"]

@@ -1,0 +1,11 @@
+"""The admin API (``/admin/...``): every route requires an admin bearer token.
+
+Each resource's router carries the full ``/admin/...`` prefix and the auth dependency
+itself, so route templates (metrics labels, access lines) are complete paths.
+"""
+
+from __future__ import annotations
+
+from agente.api.routes.admin import audit, blocklist, flags, rate_limits
+
+routers = [flags.router, rate_limits.router, blocklist.router, audit.router]

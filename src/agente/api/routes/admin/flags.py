@@ -1,0 +1,47 @@
+"""``/admin/feature-flags``: read and flip feature flags (the same keys ``redis-cli`` sets)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from agente.api.admin_auth import AdminDep, require_admin
+from agente.api.body import json_body
+from agente.api.deps import ContainerDep, SessionDep
+from agente.ops import audit
+
+router = APIRouter(prefix="/admin/feature-flags", tags=["admin"], dependencies=[Depends(require_admin)])
+
+
+class FlagChange(BaseModel):
+    flag: str = Field(min_length=1, max_length=100)
+    enabled: bool
+
+
+@router.get("")
+async def list_flags(container: ContainerDep) -> dict[str, Any]:
+    """Every known flag: value, default, description and where the value came from."""
+    return {"flags": [asdict(state) for state in await container.flags.states()]}
+
+
+@router.post("")
+async def set_flag(
+    change: Annotated[FlagChange, Depends(json_body(FlagChange))],
+    container: ContainerDep,
+    session: SessionDep,
+    actor: AdminDep,
+) -> dict[str, Any]:
+    """Set a flag for every process (in force within a second)."""
+    before, after = await container.flags.set(change.flag, change.enabled)
+    await audit.record(
+        session,
+        actor=actor,
+        action="feature_flag.set",
+        target=change.flag,
+        before={"enabled": before.enabled, "source": before.source},
+        after={"enabled": after.enabled, "source": after.source},
+    )
+    return {"flag": asdict(after), "previous": before.enabled}

@@ -1,0 +1,39 @@
+"""The audit trail of operator changes.
+
+Every change made through the admin API or the ``agente`` command writes one
+``audit_log`` row — who (the token's *name*, never the token), what, the value before and
+after, the request id — in the same transaction as the change when the change is in the
+database, and a log line ``admin change``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agente.storage.models import AuditEntry
+
+log = structlog.stdlib.get_logger("agente.audit")
+
+
+async def record(
+    session: AsyncSession, *, actor: str, action: str, target: str | None, before: Any, after: Any
+) -> AuditEntry:
+    """Add the row to ``session`` (the caller's transaction commits it) and log the change."""
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    entry = AuditEntry(actor=actor, action=action, target=target, before=before, after=after, request_id=request_id)
+    session.add(entry)
+    await session.flush()
+    log.info("admin change", actor=actor, action=action, target=target, before=before, after=after)
+    return entry
+
+
+async def page(session: AsyncSession, *, limit: int, before_id: int | None = None) -> list[AuditEntry]:
+    """Entries newest first; pass the last id of a page as ``before_id`` for the next one."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return list((await session.execute(query)).scalars())

@@ -74,7 +74,9 @@ class Settings(BaseSettings):
     # IPs or CIDR ranges, or "*".
     trusted_proxies: str = "127.0.0.1"
 
-    # Rate limiting defaults; live values come from Redis (rate_limit:* keys).
+    # Rate limiting defaults; live values come from Redis (rate_limit:* keys). Disabling
+    # it is for a deployment whose proxy limits already (and for measuring its cost).
+    rate_limit_enabled: bool = True
     rate_limit_max_requests: int = Field(default=120, ge=1)
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_penalty_seconds: int = Field(default=300, ge=1)

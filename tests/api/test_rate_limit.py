@@ -187,3 +187,11 @@ async def test_limits_apply_from_redis_within_a_second(service: Running) -> None
     async with asyncio.timeout(2):
         while (await service.container.limiter.policy()).max_requests != 7:
             await asyncio.sleep(0.05)
+
+
+async def test_limiter_can_be_switched_off_by_setting(tmp_path: Path) -> None:
+    settings = embedded_settings(tmp_path, rate_limit_max_requests=1, rate_limit_enabled=False)
+    async with running(settings) as svc:
+        responses = [await svc.client.post("/api/test", json=TEST_BODY) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert "ratelimit-policy" not in responses[0].headers

@@ -62,7 +62,7 @@ class ClientGuardMiddleware:
             )
             return
 
-        if path.startswith(_UNLIMITED_PREFIXES):
+        if path.startswith(_UNLIMITED_PREFIXES) or not container.settings.rate_limit_enabled:
             await self.app(scope, receive, send)
             return
 

@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     redis_timeout: float = Field(default=0.5, gt=0)
 
     pms_type: PmsType = PmsType.SIMULATOR
+    # QloApps webservice (PMS_TYPE=qloapps).
+    pms_base_url: str | None = None
+    pms_api_key: SecretStr | None = None
+    pms_hotel_id: int = Field(default=1, ge=1)
+    pms_timeout: float = Field(default=5.0, gt=0)
+    # "rewrite": {base}/api/<resource>; "dispatcher": {base}/webservice/dispatcher.php?url=<resource>
+    pms_url_style: str = Field(default="rewrite", pattern="^(rewrite|dispatcher)$")
 
     # Admin tokens: "name:token" pairs separated by commas, or a single bare token (named
     # "admin"). Several tokens allow rotation without downtime.
@@ -122,6 +129,20 @@ class Settings(BaseSettings):
         token = self.admin_token.get_secret_value() if self.admin_token else ""
         if not token or any(t in PLACEHOLDER_SECRETS for t in _bare_tokens(token)):
             problems.append("ADMIN_TOKEN must be set to a real secret in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _qloapps_is_reachable(self) -> Self:
+        if self.pms_type is not PmsType.QLOAPPS:
+            return self
+        problems: list[str] = []
+        if not self.pms_base_url or not self.pms_base_url.startswith(("http://", "https://")):
+            problems.append("PMS_BASE_URL must be the QloApps address (http:// or https://) when PMS_TYPE=qloapps")
+        key = self.pms_api_key.get_secret_value() if self.pms_api_key else ""
+        if len(key) != 32 or not key.isalnum():
+            problems.append("PMS_API_KEY must be the 32-character QloApps webservice key when PMS_TYPE=qloapps")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -156,5 +156,5 @@ def health(url: str, timeout: float) -> None:
     sys.exit(0 if body.get("status") in {"healthy", "degraded"} else 1)
 
 
-for group in (ops_commands.flags, ops_commands.ratelimit, ops_commands.blocklist):
+for group in (ops_commands.flags, ops_commands.ratelimit, ops_commands.blocklist, ops_commands.pms):
     main.add_command(group)

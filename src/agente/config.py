@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     pms_api_key: SecretStr | None = None
     pms_hotel_id: int = Field(default=1, ge=1)
     pms_timeout: float = Field(default=5.0, gt=0)
+    # Circuit breaker and cache around the PMS (runtime overrides: admin API).
+    pms_cb_failure_threshold: int = Field(default=5, ge=1)
+    pms_cb_recovery_timeout: float = Field(default=30.0, gt=0)
+    pms_cb_half_open_max_calls: int = Field(default=1, ge=1)
+    pms_cache_ttl: int = Field(default=60, ge=1)
+    pms_catalog_ttl: int = Field(default=3600, ge=1)
+    pms_last_known_ttl: int = Field(default=7 * 86400, ge=60)
     # "rewrite": {base}/api/<resource>; "dispatcher": {base}/webservice/dispatcher.php?url=<resource>
     pms_url_style: str = Field(default="rewrite", pattern="^(rewrite|dispatcher)$")
 

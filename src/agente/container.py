@@ -7,8 +7,8 @@ lifespan and the worker both enter it, and tests enter it with their own setting
         ...
 
 It owns the database engine, Redis, the metrics registry, the writer of the ``logs``
-table, feature flags, the rate limiter and the blocklist (and, as they arrive, the PMS
-client and channels) and closes them in reverse order on exit.
+table, feature flags, the rate limiter, the blocklist and the PMS stack (and, as they
+arrive, the channels) and closes them in reverse order on exit.
 Nothing here runs at import time.
 """
 
@@ -26,6 +26,9 @@ from agente.observability.metrics import Metrics
 from agente.ops.blocklist import Blocklist
 from agente.ops.flags import FeatureFlags
 from agente.ops.rate_limit import RateLimiter
+from agente.pms.adapters.simulator_faults import FaultSwitch
+from agente.pms.factory import build_pms
+from agente.pms.resilience.resilient import ResilientPms
 from agente.storage import db, migrate
 from agente.storage.redis import RedisStore
 
@@ -43,6 +46,9 @@ class Container:
     flags: FeatureFlags
     limiter: RateLimiter
     blocklist: Blocklist
+    pms: ResilientPms
+    # The simulator's fault switch (its setting lives in Redis, so it exists in every mode).
+    pms_faults: FaultSwitch
 
 
 @asynccontextmanager
@@ -58,6 +64,12 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         event_log = EventLogWriter(session_factory, metrics, level=settings.event_log_level)
         event_log.start()
         stack.push_async_callback(event_log.stop)
+        flags = FeatureFlags(redis)
+        faults = FaultSwitch(redis)
+        pms = build_pms(
+            settings, redis=redis, session_factory=session_factory, flags=flags, metrics=metrics, faults=faults
+        )
+        stack.push_async_callback(pms.aclose)
         yield Container(
             settings=settings,
             engine=engine,
@@ -66,7 +78,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             metrics=metrics,
             schema_head=migrate.head_revision(settings),
             event_log=event_log,
-            flags=FeatureFlags(redis),
+            flags=flags,
             limiter=RateLimiter(
                 redis,
                 default_max_requests=settings.rate_limit_max_requests,
@@ -74,4 +86,6 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
                 default_penalty_seconds=settings.rate_limit_penalty_seconds,
             ),
             blocklist=Blocklist(session_factory),
+            pms=pms,
+            pms_faults=faults,
         )

@@ -2,8 +2,9 @@
 
 Unlike readiness, which only asks each dependency whether it answers, the self test does
 real work through each part the way a guest's message would: it reads the schema revision
-from the database and writes, reads back and deletes a key in Redis (the PMS and NLU join
-as they are built). The first part that fails is named in the result.
+from the database; writes, reads back and deletes a key in Redis; and reads the room types
+live from the PMS through its circuit breaker (the NLU joins when it is built). Every part
+that fails is named in the result.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 from agente.container import Container
 from agente.errors import DependencyUnavailableError, RedisUnavailableError
+from agente.pms.errors import PmsError
 from agente.storage import db
 
 
@@ -53,8 +55,16 @@ async def _redis(container: Container) -> str:
     return "wrote, read back and deleted a key"
 
 
+async def _pms(container: Container) -> str:
+    try:
+        count = await container.pms.round_trip()
+    except PmsError as exc:
+        raise DependencyUnavailableError(f"pms: {exc}") from exc
+    return f"read {count} room types from the {container.pms.kind} PMS"
+
+
 async def run_self_test(container: Container, message: str) -> SelfTestResult:
-    steps: dict[str, Callable[[Container], Awaitable[str]]] = {"database": _database, "redis": _redis}
+    steps: dict[str, Callable[[Container], Awaitable[str]]] = {"database": _database, "redis": _redis, "pms": _pms}
     checks: dict[str, StepResult] = {}
     for name, step in steps.items():
         started = time.perf_counter()

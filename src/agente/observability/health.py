@@ -9,6 +9,8 @@ dependency   when it fails          overall (HTTP)
 =========== ====================== =========================================
 postgres     ``unhealthy``          ``unhealthy`` (503): nothing can be stored
 redis        ``unhealthy``          ``degraded`` (200): served from local fallbacks
+pms          ``degraded``           ``degraded`` (200): breaker open or probe failing;
+                                    guests get fallback quotes or staff
 =========== ====================== =========================================
 """
 
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from agente.errors import DependencyUnavailableError
+from agente.pms.resilience.breaker import State
 from agente.storage import db
 
 if TYPE_CHECKING:
@@ -52,7 +55,7 @@ class Readiness(BaseModel):
 
 
 # Which dependencies may fail while the service keeps serving (degraded, not unhealthy).
-_SOFT = frozenset({"redis"})
+_SOFT = frozenset({"redis", "pms"})
 
 
 async def _timed(
@@ -104,9 +107,24 @@ async def check_redis(container: Container) -> DependencyHealth:
     return await _timed("redis", container, probe)
 
 
+async def check_pms(container: Container) -> DependencyHealth:
+    """The breaker's shared state plus the adapter's own probe. An open breaker or a failing
+    probe is ``degraded``: the service answers on (fallback, handoff) without the PMS."""
+    started = time.perf_counter()
+    snapshot = await container.pms.breaker.snapshot()
+    probe = await container.pms.health()
+    state = snapshot.state.name.lower()
+    info: dict[str, Any] = {"type": container.pms.kind, "circuit_breaker": state, "failures": snapshot.failures}
+    ok = probe.ok and snapshot.state is State.CLOSED
+    container.metrics.dependency_up.labels("pms").set(1 if ok else 0)
+    detail = f"{probe.detail}; circuit breaker {state}"
+    elapsed = round((time.perf_counter() - started) * 1000, 2)
+    return DependencyHealth(status=Status.HEALTHY if ok else Status.DEGRADED, latency_ms=elapsed, detail=detail, info=info)
+
+
 async def readiness(container: Container, *, version: str, shutting_down: bool) -> Readiness:
-    postgres, redis = await asyncio.gather(check_database(container), check_redis(container))
-    dependencies = {"postgres": postgres, "redis": redis}
+    postgres, redis, pms = await asyncio.gather(check_database(container), check_redis(container), check_pms(container))
+    dependencies = {"postgres": postgres, "redis": redis, "pms": pms}
     if shutting_down:
         overall = Status.UNHEALTHY
     elif any(d.status is Status.UNHEALTHY for n, d in dependencies.items() if n not in _SOFT):

@@ -20,6 +20,7 @@ from prometheus_client import (
     Counter,
     Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client import multiprocess as prom_multiprocess
@@ -34,6 +35,8 @@ class Metrics:
     """The service's collectors, registered on one registry."""
 
     def __init__(self, registry: CollectorRegistry | None = None, multiproc_dir: Path | None = None) -> None:
+        # The *_created series double what Prometheus stores for no query of ours.
+        disable_created_metrics()
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self.multiproc_dir = multiproc_dir
         if multiproc_dir is None:
@@ -100,6 +103,30 @@ class Metrics:
             "Requests refused by the rate limiter, by mode and where the count was kept.",
             ["mode", "backend"],
             registry=r,
+        )
+
+        self.pms_breaker_state = Gauge(
+            "pms_circuit_breaker_state", "PMS circuit breaker: 0 closed, 1 open, 2 half-open.",
+            registry=r, multiprocess_mode="mostrecent",
+        )
+        self.pms_breaker_calls = Counter(
+            "pms_circuit_breaker_calls", "Calls through the PMS breaker: success, failure, or rejected while open.",
+            ["result"], registry=r,
+        )
+        self.pms_requests = Counter(
+            "pms_requests", "PMS operations by outcome (ok, rejected, unavailable, timeout, open, error).",
+            ["operation", "outcome"], registry=r,
+        )
+        self.pms_latency = Histogram(
+            "pms_request_duration_seconds", "Time a PMS operation took (including refusals).",
+            ["operation"], buckets=LATENCY_BUCKETS, registry=r,
+        )
+        self.cache_requests = Counter(
+            "cache_requests", "Cache lookups by cache and result (hit, miss).", ["cache", "result"], registry=r,
+        )
+        self.pms_fallbacks = Counter(
+            "pms_fallback_answers", "Availability answered without the PMS, by source (last_known, rack_rates).",
+            ["source"], registry=r,
         )
 
     def exposition(self) -> bytes:

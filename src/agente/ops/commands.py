@@ -24,6 +24,7 @@ from agente.observability.logging import configure_logging
 from agente.ops import audit
 from agente.ops.blocklist import render_nginx
 from agente.ops.flags import parse_flag_value
+from agente.pms.adapters.simulator_faults import SimulatorFaults
 from agente.storage import db
 
 T = TypeVar("T")
@@ -34,8 +35,8 @@ def _run(settings: Settings, action: Callable[[Container], Awaitable[T]], *, nee
         # Embedded, each process has its own in-process store: a value set here would
         # vanish with this command and never reach the running service.
         raise click.ClickException(
-            "REDIS_URL is not set: the running service keeps flags and limits in its own memory. "
-            "Use its admin API instead (POST /admin/feature-flags, POST /admin/rate-limits)."
+            "REDIS_URL is not set: the running service keeps flags, limits, the breaker and simulator "
+            "faults in its own memory. Use its admin API instead (docs/operations.md)."
         )
     configure_logging(settings.log_level, stream=sys.stderr)
 
@@ -220,3 +221,46 @@ def blocklist_nginx_conf() -> None:
             return render_nginx(await c.blocklist.entries(session))
 
     click.echo(_run(_settings(), action), nl=False)
+
+
+@click.group()
+def pms() -> None:
+    """The PMS: circuit breaker and simulator faults."""
+
+
+@pms.command("breaker")
+@click.option("--reset", is_flag=True, help="Close the breaker for every process.")
+def pms_breaker(reset: bool) -> None:
+    """Show the PMS circuit breaker (or reset it)."""
+
+    async def action(c: Container) -> dict[str, Any]:
+        if reset:
+            after, before = await c.pms.breaker.reset()
+            async with db.session_scope(c.session_factory) as session:
+                await audit.record(session, actor=_actor(), action="circuit_breaker.reset", target="pms",
+                                   before={"state": before.state.name.lower()}, after={"state": "closed"})
+        snapshot = await c.pms.breaker.snapshot()
+        config = await c.pms.breaker.config()
+        return {"state": snapshot.state.name.lower(), "failures": snapshot.failures, "config": asdict(config)}
+
+    _echo(_run(_settings(), action, needs_redis=True))
+
+
+@pms.command("simulate")
+@click.option("--latency-ms", type=click.IntRange(0, 120_000), default=0, show_default=True)
+@click.option("--failure-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--down/--up", default=False, show_default=True)
+def pms_simulate(latency_ms: int, failure_rate: float, down: bool) -> None:
+    """Make the simulated PMS slow, flaky or down (no options: back to normal)."""
+
+    async def action(c: Container) -> dict[str, Any]:
+        if c.pms.kind != "simulator":
+            raise click.ClickException("PMS_TYPE is not simulator: there are no faults to set")
+        before = await c.pms_faults.current()
+        after = await c.pms_faults.set(SimulatorFaults(latency_ms, failure_rate, down))
+        async with db.session_scope(c.session_factory) as session:
+            await audit.record(session, actor=_actor(), action="pms_simulator.faults", target="pms",
+                               before=asdict(before), after=asdict(after))
+        return asdict(after)
+
+    _echo(_run(_settings(), action, needs_redis=True))

@@ -90,7 +90,8 @@ class RoomOffer:
 
     room_type_id: int
     name: str
-    available_rooms: int
+    # None when unknown: rack rates served while the PMS cannot be asked.
+    available_rooms: int | None
     # Average per room and night, tax included.
     nightly_price: Decimal
     # All rooms, all nights, tax included (fees excluded: see ``fees``).

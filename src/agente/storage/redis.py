@@ -52,6 +52,10 @@ def create_client(url: str, timeout: float) -> RedisClient:
     )
 
 
+def text_of(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 class RedisStore:
     """One Redis client plus what the service knows about its health."""
 
@@ -96,6 +100,11 @@ class RedisStore:
         """Values of ``keys`` (already prefixed) as text, ``None`` where absent."""
         values = await self.call(lambda r: r.mget(keys))
         return [v.decode() if isinstance(v, bytes) else v for v in values]
+
+    async def hgetall(self, key: str) -> dict[str, str]:
+        """Every field of the hash ``key`` (already prefixed) as text."""
+        raw = await self.call(lambda r: r.hgetall(key))
+        return {text_of(k): text_of(v) for k, v in raw.items()}
 
     async def ping(self) -> None:
         """Round trip to Redis, ignoring the back-off: this is how recovery is noticed."""

@@ -8,5 +8,6 @@ from agente.storage.models.guest import Guest
 from agente.storage.models.log import LogEntry
 from agente.storage.models.message import Message
 from agente.storage.models.session import ConversationSession
+from agente.storage.models.simulator_booking import SimulatorBooking
 
-__all__ = ["AuditEntry", "Base", "BlockedClient", "ConversationSession", "Guest", "LogEntry", "Message"]
+__all__ = ["AuditEntry", "Base", "BlockedClient", "ConversationSession", "Guest", "LogEntry", "Message", "SimulatorBooking"]

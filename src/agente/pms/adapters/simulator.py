@@ -1,0 +1,336 @@
+"""``SimulatorPms``: a small, real PMS inside the service, for the embedded default and demos.
+
+It serves a demo hotel loaded from ``demo_hotel.json`` (room types, rooms, rack rates,
+occupancy limits, seasonal prices, tax) and keeps real inventory in the service's own
+database (``simulator_bookings``): a booking takes rooms off availability for each of its
+nights, a cancellation gives them back, and both survive restarts. Prices follow the
+season of each night. It can be made slow, flaky or down (:mod:`.simulator_faults`).
+
+Concurrent bookings of the last room cannot both win: on PostgreSQL a transaction-scoped
+advisory lock per room type serialises the check and the insert; SQLite serialises
+writers by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time as clock
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agente.errors import DependencyUnavailableError
+from agente.pms.adapters.simulator_faults import FaultSwitch
+from agente.pms.errors import BookingNotFoundError, PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
+from agente.pms.types import (
+    Availability,
+    Booking,
+    BookingChange,
+    BookingRequest,
+    BookingStatus,
+    HotelInfo,
+    PmsHealth,
+    RoomOffer,
+    RoomType,
+    StayQuery,
+)
+from agente.storage import db
+from agente.storage.models import SimulatorBooking
+
+CENT = Decimal("0.01")
+_ID_PREFIX = "SIM"
+
+
+@dataclass(frozen=True, slots=True)
+class Season:
+    name: str
+    start: tuple[int, int]  # (month, day), inclusive
+    end: tuple[int, int]  # inclusive; may wrap past the new year
+    multiplier: Decimal
+
+    def covers(self, day: date) -> bool:
+        key = (day.month, day.day)
+        if self.start <= self.end:
+            return self.start <= key <= self.end
+        return key >= self.start or key <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class DemoHotel:
+    hotel: HotelInfo
+    tax_rate: Decimal
+    room_types: tuple[RoomType, ...]
+    seasons: tuple[Season, ...]
+
+    @classmethod
+    def load(cls, data: dict[str, Any] | None = None) -> DemoHotel:
+        """The packaged demo hotel, or ``data`` in the same shape."""
+        if data is None:
+            data = json.loads(resources.files("agente.pms.adapters").joinpath("demo_hotel.json").read_text("utf-8"))
+        h = data["hotel"]
+
+        def hhmm(value: str | None) -> time | None:
+            return time.fromisoformat(value) if value else None
+
+        def month_day(value: str) -> tuple[int, int]:
+            month, day = value.split("-")
+            return int(month), int(day)
+
+        hotel = HotelInfo(
+            id=int(h["id"]), name=h["name"], currency=h["currency"], check_in_time=hhmm(h.get("check_in_time")),
+            check_out_time=hhmm(h.get("check_out_time")), phone=h.get("phone"), email=h.get("email"),
+            address=h.get("address"), city=h.get("city"), latitude=h.get("latitude"), longitude=h.get("longitude"),
+            description=h.get("description"), policies=h.get("policies"),
+        )
+        room_types = tuple(
+            RoomType(
+                id=int(r["id"]), name=r["name"], description=r["description"], base_price=Decimal(r["base_price"]),
+                max_adults=int(r["max_adults"]), max_children=int(r["max_children"]),
+                max_guests=int(r["max_guests"]), total_rooms=int(r["rooms"]),
+            )
+            for r in data["room_types"]
+        )
+        seasons = tuple(
+            Season(s["name"], month_day(s["from"]), month_day(s["to"]), Decimal(s["multiplier"]))
+            for s in data.get("seasons", [])
+        )
+        return cls(hotel=hotel, tax_rate=Decimal(h.get("tax_rate", "0")), room_types=room_types, seasons=seasons)
+
+    def room_type(self, room_type_id: int) -> RoomType:
+        for room_type in self.room_types:
+            if room_type.id == room_type_id:
+                return room_type
+        raise PmsRejectedError(f"unknown room type {room_type_id}")
+
+    def night_price(self, room_type: RoomType, night: date) -> Decimal:
+        """One room, one night, tax included."""
+        multiplier = next((s.multiplier for s in self.seasons if s.covers(night)), Decimal(1))
+        return (room_type.base_price * multiplier * (1 + self.tax_rate)).quantize(CENT, ROUND_HALF_UP)
+
+    def stay_price(self, room_type: RoomType, stay: StayQuery) -> tuple[Decimal, Decimal]:
+        """(average per room and night, total for all rooms and nights), tax included."""
+        nights = [stay.check_in + timedelta(days=i) for i in range(stay.nights)]
+        per_room = sum((self.night_price(room_type, n) for n in nights), Decimal(0))
+        return (per_room / stay.nights).quantize(CENT, ROUND_HALF_UP), per_room * stay.rooms
+
+
+class SimulatorPms:
+    """The simulated PMS. See the module docstring."""
+
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        faults: FaultSwitch,
+        *,
+        hotel: DemoHotel | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.factory = factory
+        self.faults = faults
+        self.demo = hotel or DemoHotel.load()
+        self._rng = rng or random.Random()  # noqa: S311 - fault injection, not security
+
+    async def _fault(self) -> None:
+        faults = await self.faults.current()
+        if faults.down:
+            raise PmsUnavailableError("PMS simulator is down (simulated)")
+        if faults.latency_ms:
+            await asyncio.sleep(faults.latency_ms / 1000)
+        if faults.failure_rate and self._rng.random() < faults.failure_rate:
+            raise PmsUnavailableError("PMS simulator answered 503 (simulated failure)")
+
+    async def hotel(self) -> HotelInfo:
+        await self._fault()
+        return self.demo.hotel
+
+    async def room_types(self) -> tuple[RoomType, ...]:
+        await self._fault()
+        return self.demo.room_types
+
+    async def availability(self, query: StayQuery) -> Availability:
+        await self._fault()
+        candidates = [
+            rt for rt in self.demo.room_types
+            if (query.room_type_id is None or rt.id == query.room_type_id) and rt.fits(query.adults, query.children)
+        ]
+        async with self._session() as session:
+            free = {rt.id: await self._free_rooms(session, rt, query.check_in, query.check_out) for rt in candidates}
+        offers = []
+        for rt in candidates:
+            if free[rt.id] < query.rooms:
+                continue
+            nightly, total = self.demo.stay_price(rt, query)
+            offers.append(
+                RoomOffer(
+                    room_type_id=rt.id, name=rt.name, available_rooms=free[rt.id], nightly_price=nightly,
+                    total_price=total, currency=self.demo.hotel.currency, max_adults=rt.max_adults,
+                    max_children=rt.max_children,
+                )
+            )
+        return Availability(
+            query=query, offers=tuple(offers), currency=self.demo.hotel.currency, fetched_at=datetime.now(UTC)
+        )
+
+    async def create_booking(self, request: BookingRequest) -> Booking:
+        await self._fault()
+        room_type = self.demo.room_type(request.room_type_id)
+        stay = request.stay
+        if not room_type.fits(stay.adults, stay.children):
+            raise PmsRejectedError(f"{room_type.name} takes at most {room_type.max_adults} adults and "
+                                   f"{room_type.max_children} children per room")
+        try:
+            async with self._session() as session:
+                existing = await self._by_key(session, request.idempotency_key)
+                if existing is not None:
+                    return self._booking(existing)
+                await self._lock(session, room_type.id)
+                if await self._free_rooms(session, room_type, stay.check_in, stay.check_out) < stay.rooms:
+                    raise RoomsNotAvailableError("Requested room(s) not available.")
+                _, total = self.demo.stay_price(room_type, stay)
+                row = SimulatorBooking(
+                    idempotency_key=request.idempotency_key, room_type_id=room_type.id, check_in=stay.check_in,
+                    check_out=stay.check_out, adults=stay.adults, children=stay.children, rooms=stay.rooms,
+                    total_price=total, currency=self.demo.hotel.currency, status=BookingStatus.CONFIRMED.value,
+                    guest_first_name=request.guest.first_name, guest_last_name=request.guest.last_name,
+                    guest_email=request.guest.email, guest_phone=request.guest.phone, remark=request.remark,
+                )
+                session.add(row)
+                await session.flush()
+                return self._booking(row)
+        except IntegrityError:
+            # The same key was booked concurrently: that booking is the answer.
+            found = await self.find_booking(request)
+            if found is None:
+                raise
+            return found
+
+    async def find_booking(self, request: BookingRequest) -> Booking | None:
+        await self._fault()
+        async with self._session() as session:
+            row = await self._by_key(session, request.idempotency_key)
+            return self._booking(row) if row else None
+
+    async def get_booking(self, booking_id: str) -> Booking:
+        await self._fault()
+        async with self._session() as session:
+            return self._booking(await self._row(session, booking_id))
+
+    async def modify_booking(self, booking_id: str, change: BookingChange) -> Booking:
+        await self._fault()
+        async with self._session() as session:
+            row = await self._row(session, booking_id)
+            if row.status == BookingStatus.CANCELLED.value:
+                raise PmsRejectedError("a cancelled booking cannot be changed")
+            stay = StayQuery(
+                check_in=change.check_in or row.check_in, check_out=change.check_out or row.check_out,
+                adults=change.adults or row.adults,
+                children=row.children if change.children is None else change.children,
+                rooms=change.rooms or row.rooms,
+            )
+            room_type = self.demo.room_type(change.room_type_id or row.room_type_id)
+            if not room_type.fits(stay.adults, stay.children):
+                raise PmsRejectedError(f"{room_type.name} does not take that party")
+            await self._lock(session, room_type.id)
+            free = await self._free_rooms(session, room_type, stay.check_in, stay.check_out, excluding=row.id)
+            if free < stay.rooms:
+                raise RoomsNotAvailableError("Requested room(s) not available.")
+            _, total = self.demo.stay_price(room_type, stay)
+            row.room_type_id, row.check_in, row.check_out = room_type.id, stay.check_in, stay.check_out
+            row.adults, row.children, row.rooms, row.total_price = stay.adults, stay.children, stay.rooms, total
+            await session.flush()
+            return self._booking(row)
+
+    async def cancel_booking(self, booking_id: str) -> Booking:
+        await self._fault()
+        async with self._session() as session:
+            row = await self._row(session, booking_id)
+            row.status = BookingStatus.CANCELLED.value
+            await session.flush()
+            return self._booking(row)
+
+    async def health(self) -> PmsHealth:
+        started = clock.perf_counter()
+        try:
+            await self._fault()
+            ok, detail = True, f"simulator serving {self.demo.hotel.name}"
+        except PmsUnavailableError as exc:
+            ok, detail = False, str(exc)
+        return PmsHealth(ok=ok, latency_ms=round((clock.perf_counter() - started) * 1000, 2), detail=detail)
+
+    async def aclose(self) -> None:
+        return None
+
+    def _session(self) -> _SimulatorSession:
+        return _SimulatorSession(self.factory)
+
+    async def _lock(self, session: AsyncSession, room_type_id: int) -> None:
+        if session.get_bind().dialect.name == "postgresql":
+            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 7_001_000 + room_type_id})
+
+    async def _free_rooms(
+        self, session: AsyncSession, room_type: RoomType, start: date, end: date, *, excluding: int | None = None
+    ) -> int:
+        """Rooms of the type free on every night from ``start`` to the night before ``end``."""
+        query = select(SimulatorBooking.check_in, SimulatorBooking.check_out, SimulatorBooking.rooms).where(
+            SimulatorBooking.room_type_id == room_type.id,
+            SimulatorBooking.status != BookingStatus.CANCELLED.value,
+            SimulatorBooking.check_in < end,
+            SimulatorBooking.check_out > start,
+        )
+        if excluding is not None:
+            query = query.where(SimulatorBooking.id != excluding)
+        taken: Counter[date] = Counter()
+        for check_in, check_out, rooms in (await session.execute(query)).all():
+            night = max(check_in, start)
+            while night < min(check_out, end):
+                taken[night] += rooms
+                night += timedelta(days=1)
+        return room_type.total_rooms - max(taken.values(), default=0)
+
+    async def _by_key(self, session: AsyncSession, key: str) -> SimulatorBooking | None:
+        result = await session.execute(select(SimulatorBooking).where(SimulatorBooking.idempotency_key == key))
+        return result.scalar_one_or_none()
+
+    async def _row(self, session: AsyncSession, booking_id: str) -> SimulatorBooking:
+        number = booking_id.removeprefix(_ID_PREFIX)
+        row = await session.get(SimulatorBooking, int(number)) if number.isdigit() else None
+        if row is None:
+            raise BookingNotFoundError(f"no booking {booking_id}")
+        return row
+
+    def _booking(self, row: SimulatorBooking) -> Booking:
+        return Booking(
+            id=f"{_ID_PREFIX}{row.id:06d}", status=BookingStatus(row.status), room_type_id=row.room_type_id,
+            check_in=row.check_in, check_out=row.check_out, adults=row.adults, children=row.children,
+            rooms=row.rooms, total_price=Decimal(row.total_price).quantize(CENT), currency=row.currency,
+            guest_email=row.guest_email, guest_name=f"{row.guest_first_name} {row.guest_last_name}".strip(),
+            created_at=row.created_at,
+        )
+
+
+class _SimulatorSession:
+    """A database transaction whose outages look, to callers, like an unreachable PMS."""
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._scope = db.session_scope(factory)
+
+    async def __aenter__(self) -> AsyncSession:
+        try:
+            return await self._scope.__aenter__()
+        except DependencyUnavailableError as exc:
+            raise PmsUnavailableError(f"simulator storage unavailable: {exc}") from exc
+
+    async def __aexit__(self, *exc_info: Any) -> bool | None:
+        try:
+            return await self._scope.__aexit__(*exc_info)
+        except DependencyUnavailableError as exc:
+            raise PmsUnavailableError(f"simulator storage unavailable: {exc}") from exc

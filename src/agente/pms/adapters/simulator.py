@@ -7,8 +7,8 @@ nights, a cancellation gives them back, and both survive restarts. Prices follow
 season of each night. It can be made slow, flaky or down (:mod:`.simulator_faults`).
 
 Concurrent bookings of the last room cannot both win: on PostgreSQL a transaction-scoped
-advisory lock per room type serialises the check and the insert; SQLite serialises
-writers by itself.
+advisory lock per room type serialises the check and the insert across processes; on the
+embedded SQLite file (one process by design) a lock in this object does.
 """
 
 from __future__ import annotations
@@ -86,16 +86,30 @@ class DemoHotel:
             return int(month), int(day)
 
         hotel = HotelInfo(
-            id=int(h["id"]), name=h["name"], currency=h["currency"], check_in_time=hhmm(h.get("check_in_time")),
-            check_out_time=hhmm(h.get("check_out_time")), phone=h.get("phone"), email=h.get("email"),
-            address=h.get("address"), city=h.get("city"), latitude=h.get("latitude"), longitude=h.get("longitude"),
-            description=h.get("description"), policies=h.get("policies"),
+            id=int(h["id"]),
+            name=h["name"],
+            currency=h["currency"],
+            check_in_time=hhmm(h.get("check_in_time")),
+            check_out_time=hhmm(h.get("check_out_time")),
+            phone=h.get("phone"),
+            email=h.get("email"),
+            address=h.get("address"),
+            city=h.get("city"),
+            latitude=h.get("latitude"),
+            longitude=h.get("longitude"),
+            description=h.get("description"),
+            policies=h.get("policies"),
         )
         room_types = tuple(
             RoomType(
-                id=int(r["id"]), name=r["name"], description=r["description"], base_price=Decimal(r["base_price"]),
-                max_adults=int(r["max_adults"]), max_children=int(r["max_children"]),
-                max_guests=int(r["max_guests"]), total_rooms=int(r["rooms"]),
+                id=int(r["id"]),
+                name=r["name"],
+                description=r["description"],
+                base_price=Decimal(r["base_price"]),
+                max_adults=int(r["max_adults"]),
+                max_children=int(r["max_children"]),
+                max_guests=int(r["max_guests"]),
+                total_rooms=int(r["rooms"]),
             )
             for r in data["room_types"]
         )
@@ -138,6 +152,7 @@ class SimulatorPms:
         self.faults = faults
         self.demo = hotel or DemoHotel.load()
         self._rng = rng or random.Random()  # noqa: S311 - fault injection, not security
+        self._write_lock = asyncio.Lock()
 
     async def _fault(self) -> None:
         faults = await self.faults.current()
@@ -159,7 +174,8 @@ class SimulatorPms:
     async def availability(self, query: StayQuery) -> Availability:
         await self._fault()
         candidates = [
-            rt for rt in self.demo.room_types
+            rt
+            for rt in self.demo.room_types
             if (query.room_type_id is None or rt.id == query.room_type_id) and rt.fits(query.adults, query.children)
         ]
         async with self._session() as session:
@@ -171,8 +187,13 @@ class SimulatorPms:
             nightly, total = self.demo.stay_price(rt, query)
             offers.append(
                 RoomOffer(
-                    room_type_id=rt.id, name=rt.name, available_rooms=free[rt.id], nightly_price=nightly,
-                    total_price=total, currency=self.demo.hotel.currency, max_adults=rt.max_adults,
+                    room_type_id=rt.id,
+                    name=rt.name,
+                    available_rooms=free[rt.id],
+                    nightly_price=nightly,
+                    total_price=total,
+                    currency=self.demo.hotel.currency,
+                    max_adults=rt.max_adults,
                     max_children=rt.max_children,
                 )
             )
@@ -185,10 +206,12 @@ class SimulatorPms:
         room_type = self.demo.room_type(request.room_type_id)
         stay = request.stay
         if not room_type.fits(stay.adults, stay.children):
-            raise PmsRejectedError(f"{room_type.name} takes at most {room_type.max_adults} adults and "
-                                   f"{room_type.max_children} children per room")
+            raise PmsRejectedError(
+                f"{room_type.name} takes at most {room_type.max_adults} adults and "
+                f"{room_type.max_children} children per room"
+            )
         try:
-            async with self._session() as session:
+            async with self._write_lock, self._session() as session:
                 existing = await self._by_key(session, request.idempotency_key)
                 if existing is not None:
                     return self._booking(existing)
@@ -197,11 +220,21 @@ class SimulatorPms:
                     raise RoomsNotAvailableError("Requested room(s) not available.")
                 _, total = self.demo.stay_price(room_type, stay)
                 row = SimulatorBooking(
-                    idempotency_key=request.idempotency_key, room_type_id=room_type.id, check_in=stay.check_in,
-                    check_out=stay.check_out, adults=stay.adults, children=stay.children, rooms=stay.rooms,
-                    total_price=total, currency=self.demo.hotel.currency, status=BookingStatus.CONFIRMED.value,
-                    guest_first_name=request.guest.first_name, guest_last_name=request.guest.last_name,
-                    guest_email=request.guest.email, guest_phone=request.guest.phone, remark=request.remark,
+                    idempotency_key=request.idempotency_key,
+                    room_type_id=room_type.id,
+                    check_in=stay.check_in,
+                    check_out=stay.check_out,
+                    adults=stay.adults,
+                    children=stay.children,
+                    rooms=stay.rooms,
+                    total_price=total,
+                    currency=self.demo.hotel.currency,
+                    status=BookingStatus.CONFIRMED.value,
+                    guest_first_name=request.guest.first_name,
+                    guest_last_name=request.guest.last_name,
+                    guest_email=request.guest.email,
+                    guest_phone=request.guest.phone,
+                    remark=request.remark,
                 )
                 session.add(row)
                 await session.flush()
@@ -226,12 +259,13 @@ class SimulatorPms:
 
     async def modify_booking(self, booking_id: str, change: BookingChange) -> Booking:
         await self._fault()
-        async with self._session() as session:
+        async with self._write_lock, self._session() as session:
             row = await self._row(session, booking_id)
             if row.status == BookingStatus.CANCELLED.value:
                 raise PmsRejectedError("a cancelled booking cannot be changed")
             stay = StayQuery(
-                check_in=change.check_in or row.check_in, check_out=change.check_out or row.check_out,
+                check_in=change.check_in or row.check_in,
+                check_out=change.check_out or row.check_out,
                 adults=change.adults or row.adults,
                 children=row.children if change.children is None else change.children,
                 rooms=change.rooms or row.rooms,
@@ -309,10 +343,18 @@ class SimulatorPms:
 
     def _booking(self, row: SimulatorBooking) -> Booking:
         return Booking(
-            id=f"{_ID_PREFIX}{row.id:06d}", status=BookingStatus(row.status), room_type_id=row.room_type_id,
-            check_in=row.check_in, check_out=row.check_out, adults=row.adults, children=row.children,
-            rooms=row.rooms, total_price=Decimal(row.total_price).quantize(CENT), currency=row.currency,
-            guest_email=row.guest_email, guest_name=f"{row.guest_first_name} {row.guest_last_name}".strip(),
+            id=f"{_ID_PREFIX}{row.id:06d}",
+            status=BookingStatus(row.status),
+            room_type_id=row.room_type_id,
+            check_in=row.check_in,
+            check_out=row.check_out,
+            adults=row.adults,
+            children=row.children,
+            rooms=row.rooms,
+            total_price=Decimal(row.total_price).quantize(CENT),
+            currency=row.currency,
+            guest_email=row.guest_email,
+            guest_name=f"{row.guest_first_name} {row.guest_last_name}".strip(),
             created_at=row.created_at,
         )
 

@@ -119,7 +119,9 @@ async def check_pms(container: Container) -> DependencyHealth:
     container.metrics.dependency_up.labels("pms").set(1 if ok else 0)
     detail = f"{probe.detail}; circuit breaker {state}"
     elapsed = round((time.perf_counter() - started) * 1000, 2)
-    return DependencyHealth(status=Status.HEALTHY if ok else Status.DEGRADED, latency_ms=elapsed, detail=detail, info=info)
+    return DependencyHealth(
+        status=Status.HEALTHY if ok else Status.DEGRADED, latency_ms=elapsed, detail=detail, info=info
+    )
 
 
 async def readiness(container: Container, *, version: str, shutting_down: bool) -> Readiness:

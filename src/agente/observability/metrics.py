@@ -106,27 +106,41 @@ class Metrics:
         )
 
         self.pms_breaker_state = Gauge(
-            "pms_circuit_breaker_state", "PMS circuit breaker: 0 closed, 1 open, 2 half-open.",
-            registry=r, multiprocess_mode="mostrecent",
+            "pms_circuit_breaker_state",
+            "PMS circuit breaker: 0 closed, 1 open, 2 half-open.",
+            registry=r,
+            multiprocess_mode="mostrecent",
         )
         self.pms_breaker_calls = Counter(
-            "pms_circuit_breaker_calls", "Calls through the PMS breaker: success, failure, or rejected while open.",
-            ["result"], registry=r,
+            "pms_circuit_breaker_calls",
+            "Calls through the PMS breaker: success, failure, or rejected while open.",
+            ["result"],
+            registry=r,
         )
         self.pms_requests = Counter(
-            "pms_requests", "PMS operations by outcome (ok, rejected, unavailable, timeout, open, error).",
-            ["operation", "outcome"], registry=r,
+            "pms_requests",
+            "PMS operations by outcome (ok, rejected, unavailable, timeout, open, error).",
+            ["operation", "outcome"],
+            registry=r,
         )
         self.pms_latency = Histogram(
-            "pms_request_duration_seconds", "Time a PMS operation took (including refusals).",
-            ["operation"], buckets=LATENCY_BUCKETS, registry=r,
+            "pms_request_duration_seconds",
+            "Time a PMS operation took (including refusals).",
+            ["operation"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.cache_requests = Counter(
-            "cache_requests", "Cache lookups by cache and result (hit, miss).", ["cache", "result"], registry=r,
+            "cache_requests",
+            "Cache lookups by cache and result (hit, miss).",
+            ["cache", "result"],
+            registry=r,
         )
         self.pms_fallbacks = Counter(
-            "pms_fallback_answers", "Availability answered without the PMS, by source (last_known, rack_rates).",
-            ["source"], registry=r,
+            "pms_fallback_answers",
+            "Availability answered without the PMS, by source (last_known, rack_rates).",
+            ["source"],
+            registry=r,
         )
 
     def exposition(self) -> bytes:

@@ -237,8 +237,14 @@ def pms_breaker(reset: bool) -> None:
         if reset:
             after, before = await c.pms.breaker.reset()
             async with db.session_scope(c.session_factory) as session:
-                await audit.record(session, actor=_actor(), action="circuit_breaker.reset", target="pms",
-                                   before={"state": before.state.name.lower()}, after={"state": "closed"})
+                await audit.record(
+                    session,
+                    actor=_actor(),
+                    action="circuit_breaker.reset",
+                    target="pms",
+                    before={"state": before.state.name.lower()},
+                    after={"state": "closed"},
+                )
         snapshot = await c.pms.breaker.snapshot()
         config = await c.pms.breaker.config()
         return {"state": snapshot.state.name.lower(), "failures": snapshot.failures, "config": asdict(config)}
@@ -259,8 +265,14 @@ def pms_simulate(latency_ms: int, failure_rate: float, down: bool) -> None:
         before = await c.pms_faults.current()
         after = await c.pms_faults.set(SimulatorFaults(latency_ms, failure_rate, down))
         async with db.session_scope(c.session_factory) as session:
-            await audit.record(session, actor=_actor(), action="pms_simulator.faults", target="pms",
-                               before=asdict(before), after=asdict(after))
+            await audit.record(
+                session,
+                actor=_actor(),
+                action="pms_simulator.faults",
+                target="pms",
+                before=asdict(before),
+                after=asdict(after),
+            )
         return asdict(after)
 
     _echo(_run(_settings(), action, needs_redis=True))

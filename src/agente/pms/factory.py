@@ -56,6 +56,11 @@ def build_pms(
         last_known_ttl=settings.pms_last_known_ttl,
     )
     return ResilientPms(
-        inner, breaker=breaker, cache=cache, flags=flags, metrics=metrics, timeout=settings.pms_timeout,
+        inner,
+        breaker=breaker,
+        cache=cache,
+        flags=flags,
+        metrics=metrics,
+        timeout=settings.pms_timeout,
         kind=settings.pms_type.value,
     )

@@ -74,15 +74,23 @@ class Snapshot:
     probes: int = 0
 
     def encode(self) -> dict[str, str]:
-        return {"state": str(int(self.state)), "failures": str(self.failures), "since": repr(self.since),
-                "probes": str(self.probes)}
+        return {
+            "state": str(int(self.state)),
+            "failures": str(self.failures),
+            "since": repr(self.since),
+            "probes": str(self.probes),
+        }
 
     @classmethod
     def decode(cls, raw: dict[str, str]) -> Snapshot:
         if not raw:
             return cls()
-        return cls(State(int(raw.get("state", 0))), int(raw.get("failures", 0)), float(raw.get("since", 0.0)),
-                   int(raw.get("probes", 0)))
+        return cls(
+            State(int(raw.get("state", 0))),
+            int(raw.get("failures", 0)),
+            float(raw.get("since", 0.0)),
+            int(raw.get("probes", 0)),
+        )
 
 
 class Admission(IntEnum):
@@ -115,7 +123,9 @@ def record(s: Snapshot, ok: bool, now: float, cfg: BreakerConfig) -> Snapshot:
     if ok:
         return s if s.failures == 0 else Snapshot()
     failures = s.failures + 1
-    return Snapshot(State.OPEN, failures, now, 0) if failures >= cfg.failure_threshold else replace(s, failures=failures)
+    return (
+        Snapshot(State.OPEN, failures, now, 0) if failures >= cfg.failure_threshold else replace(s, failures=failures)
+    )
 
 
 class CircuitBreaker:
@@ -216,8 +226,13 @@ class CircuitBreaker:
         self.metrics.pms_breaker_state.set(int(after.state))
         if before.state != after.state:
             level = log.warning if after.state is State.OPEN else log.info
-            level("circuit breaker state changed", breaker="pms", before=before.state.name, after=after.state.name,
-                  failures=after.failures)
+            level(
+                "circuit breaker state changed",
+                breaker="pms",
+                before=before.state.name,
+                after=after.state.name,
+                failures=after.failures,
+            )
 
     async def call(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run ``operation`` through the breaker.
@@ -257,8 +272,12 @@ class CircuitBreaker:
         self._refusals_since_log += 1
         now = self._clock()
         if now - self._last_refusal_log >= self._refusal_log_interval:
-            log.warning("Circuit breaker is OPEN", breaker="pms", refused_calls=self._refusals_since_log,
-                        retry_in_seconds=round(retry_in, 1))
+            log.warning(
+                "Circuit breaker is OPEN",
+                breaker="pms",
+                refused_calls=self._refusals_since_log,
+                retry_in_seconds=round(retry_in, 1),
+            )
             self._last_refusal_log = now
             self._refusals_since_log = 0
 

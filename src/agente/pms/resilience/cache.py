@@ -34,7 +34,9 @@ _ROOM_TYPES = TypeAdapter(tuple[RoomType, ...])
 
 def _stay_key(hotel_id: int, q: StayQuery) -> str:
     room_type = q.room_type_id if q.room_type_id is not None else "any"
-    return f"{hotel_id}:{room_type}:{q.check_in.isoformat()}:{q.check_out.isoformat()}:{q.adults}:{q.children}:{q.rooms}"
+    return (
+        f"{hotel_id}:{room_type}:{q.check_in.isoformat()}:{q.check_out.isoformat()}:{q.adults}:{q.children}:{q.rooms}"
+    )
 
 
 class PmsCache:
@@ -86,10 +88,12 @@ class PmsCache:
         generation = await self._generation()
         stay = _stay_key(self.hotel_id, answer.query)
         value = _AVAILABILITY.dump_json(answer)
-        await self._put({
-            f"pms:cache:availability:g{generation}:{stay}": (value, self.ttl),
-            f"pms:last_known:availability:{stay}": (value, self.last_known_ttl),
-        })
+        await self._put(
+            {
+                f"pms:cache:availability:g{generation}:{stay}": (value, self.ttl),
+                f"pms:last_known:availability:{stay}": (value, self.last_known_ttl),
+            }
+        )
 
     async def last_known_availability(self, query: StayQuery) -> Availability | None:
         return await self._get(f"pms:last_known:availability:{_stay_key(self.hotel_id, query)}", _AVAILABILITY, None)
@@ -114,14 +118,18 @@ class PmsCache:
 
     async def store_hotel(self, hotel: HotelInfo) -> None:
         value = _HOTEL.dump_json(hotel)
-        await self._put({
-            f"pms:cache:catalog:{self.hotel_id}:hotel": (value, self.catalog_ttl),
-            f"pms:last_known:catalog:{self.hotel_id}:hotel": (value, self.last_known_ttl),
-        })
+        await self._put(
+            {
+                f"pms:cache:catalog:{self.hotel_id}:hotel": (value, self.catalog_ttl),
+                f"pms:last_known:catalog:{self.hotel_id}:hotel": (value, self.last_known_ttl),
+            }
+        )
 
     async def store_room_types(self, room_types: tuple[RoomType, ...]) -> None:
         value = _ROOM_TYPES.dump_json(room_types)
-        await self._put({
-            f"pms:cache:catalog:{self.hotel_id}:room_types": (value, self.catalog_ttl),
-            f"pms:last_known:catalog:{self.hotel_id}:room_types": (value, self.last_known_ttl),
-        })
+        await self._put(
+            {
+                f"pms:cache:catalog:{self.hotel_id}:room_types": (value, self.catalog_ttl),
+                f"pms:last_known:catalog:{self.hotel_id}:room_types": (value, self.last_known_ttl),
+            }
+        )

@@ -164,15 +164,24 @@ class ResilientPms:
         self.metrics.pms_fallbacks.labels("rack_rates").inc()
         offers = tuple(
             RoomOffer(
-                room_type_id=rt.id, name=rt.name, available_rooms=None, nightly_price=rt.base_price,
-                total_price=rt.base_price * query.nights * query.rooms, currency=hotel.currency,
-                max_adults=rt.max_adults, max_children=rt.max_children,
+                room_type_id=rt.id,
+                name=rt.name,
+                available_rooms=None,
+                nightly_price=rt.base_price,
+                total_price=rt.base_price * query.nights * query.rooms,
+                currency=hotel.currency,
+                max_adults=rt.max_adults,
+                max_children=rt.max_children,
             )
             for rt in room_types
             if rt.fits(query.adults, query.children) and (query.room_type_id in (None, rt.id))
         )
         return Availability(
-            query=query, offers=offers, currency=hotel.currency, fetched_at=datetime.now(UTC), stale=True,
+            query=query,
+            offers=offers,
+            currency=hotel.currency,
+            fetched_at=datetime.now(UTC),
+            stale=True,
             source="rack_rates",
         )
 

@@ -10,4 +10,13 @@ from agente.storage.models.message import Message
 from agente.storage.models.session import ConversationSession
 from agente.storage.models.simulator_booking import SimulatorBooking
 
-__all__ = ["AuditEntry", "Base", "BlockedClient", "ConversationSession", "Guest", "LogEntry", "Message", "SimulatorBooking"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "BlockedClient",
+    "ConversationSession",
+    "Guest",
+    "LogEntry",
+    "Message",
+    "SimulatorBooking",
+]

@@ -18,9 +18,7 @@ class SimulatorBooking(CreatedAt, Base):
         Index(None, "room_type_id", "check_in", "check_out"),
     )
 
-    id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
-    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), nullable=False)
     room_type_id: Mapped[int] = mapped_column(Integer, nullable=False)
     check_in: Mapped[date] = mapped_column(Date, nullable=False)

@@ -61,9 +61,14 @@ async def breakers(container: ContainerDep) -> dict[str, Any]:
 async def reset_breaker(container: ContainerDep, session: SessionDep, actor: AdminDep) -> dict[str, Any]:
     """Close the PMS breaker now, in every process."""
     after, before = await container.pms.breaker.reset()
-    await audit.record(session, actor=actor, action="circuit_breaker.reset", target="pms",
-                       before={"state": before.state.name.lower(), "failures": before.failures},
-                       after={"state": after.state.name.lower()})
+    await audit.record(
+        session,
+        actor=actor,
+        action="circuit_breaker.reset",
+        target="pms",
+        before={"state": before.state.name.lower(), "failures": before.failures},
+        after={"state": after.state.name.lower()},
+    )
     return {"pms": _breaker_view(after, container), "previous_state": before.state.name.lower()}
 
 
@@ -76,8 +81,14 @@ async def configure_breaker(
 ) -> dict[str, Any]:
     """Change the thresholds for every process (no restart, no code edit)."""
     before, after = await container.pms.breaker.configure(**change.model_dump())
-    await audit.record(session, actor=actor, action="circuit_breaker.configure", target="pms",
-                       before=asdict(before), after=asdict(after))
+    await audit.record(
+        session,
+        actor=actor,
+        action="circuit_breaker.configure",
+        target="pms",
+        before=asdict(before),
+        after=asdict(after),
+    )
     return {"config": asdict(after), "previous": asdict(before)}
 
 
@@ -103,6 +114,7 @@ async def set_simulator_faults(
     _simulator_only(container)
     before = await container.pms_faults.current()
     after = await container.pms_faults.set(SimulatorFaults(**change.model_dump()))
-    await audit.record(session, actor=actor, action="pms_simulator.faults", target="pms",
-                       before=asdict(before), after=asdict(after))
+    await audit.record(
+        session, actor=actor, action="pms_simulator.faults", target="pms", before=asdict(before), after=asdict(after)
+    )
     return asdict(after)

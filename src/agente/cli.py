@@ -52,7 +52,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default: HOST or 0.0.0.0).")
-@click.option("--port", default=None, type=int, help="Port (default: PORT or 8002).")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default: PORT or 8002).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the HTTP API until SIGTERM/SIGINT (graceful)."""
     from agente.server import serve as run_server

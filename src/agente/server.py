@@ -15,6 +15,7 @@ from __future__ import annotations
 import signal
 import time
 from types import FrameType
+from typing import cast
 
 import uvicorn
 from fastapi import FastAPI
@@ -60,7 +61,8 @@ def serve(settings: Settings, app: FastAPI | None = None, lifecycle: Lifecycle |
         access_log=False,
         proxy_headers=False,  # the app resolves X-Forwarded-For itself (TRUSTED_PROXIES)
         server_header=False,
-        timeout_graceful_shutdown=int(settings.shutdown_timeout),
+        # uvicorn hands this to asyncio.wait_for, which takes fractions of a second too.
+        timeout_graceful_shutdown=cast(int, settings.shutdown_timeout),
         timeout_keep_alive=5,
     )
     GracefulServer(config, lifecycle, settings.shutdown_drain_seconds).run()

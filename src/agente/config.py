@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     worker_in_process: bool | None = None
     # Log records at or above this level are also kept in the `logs` table.
     event_log_level: str = "WARNING"
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
     log_retention_days: int = Field(default=7, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1)
     retention_interval_seconds: float = Field(default=3600.0, gt=0)

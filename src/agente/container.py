@@ -29,6 +29,7 @@ from agente.ops.rate_limit import RateLimiter
 from agente.pms.adapters.simulator_faults import FaultSwitch
 from agente.pms.factory import build_pms
 from agente.pms.resilience.resilient import ResilientPms
+from agente.reservations.service import Reservations
 from agente.storage import db, migrate
 from agente.storage.redis import RedisStore
 
@@ -49,6 +50,7 @@ class Container:
     pms: ResilientPms
     # The simulator's fault switch (its setting lives in Redis, so it exists in every mode).
     pms_faults: FaultSwitch
+    reservations: Reservations
 
 
 @asynccontextmanager
@@ -88,4 +90,5 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             blocklist=Blocklist(session_factory),
             pms=pms,
             pms_faults=faults,
+            reservations=Reservations(session_factory, pms, flags, metrics),
         )

@@ -36,7 +36,7 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None, multiproc_dir: Path | None = None) -> None:
         # The *_created series double what Prometheus stores for no query of ours.
-        disable_created_metrics()
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = registry or CollectorRegistry(auto_describe=True)
         self.multiproc_dir = multiproc_dir
         if multiproc_dir is None:
@@ -140,6 +140,33 @@ class Metrics:
             "pms_fallback_answers",
             "Availability answered without the PMS, by source (last_known, rack_rates).",
             ["source"],
+            registry=r,
+        )
+
+        self.outbox_jobs = Counter(
+            "outbox_jobs",
+            "Outbox job runs by kind and outcome (done, retry, deferred, dead).",
+            ["kind", "outcome"],
+            registry=r,
+        )
+        self.outbox_job_duration = Histogram(
+            "outbox_job_duration_seconds",
+            "Time an outbox job run took.",
+            ["kind"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.outbox_backlog = Gauge(
+            "outbox_jobs_by_status",
+            "Outbox jobs per status, as last counted by a worker.",
+            ["status"],
+            registry=r,
+            multiprocess_mode="mostrecent",
+        )
+        self.bookings = Counter(
+            "bookings",
+            "Bookings by outcome (confirmed, pending, failed, cancelled).",
+            ["status"],
             registry=r,
         )
 

@@ -14,6 +14,8 @@ import structlog
 
 from agente.config import Settings
 from agente.container import Container, build_container
+from agente.reservations.service import PENDING_JOB
+from agente.worker.outbox import OutboxRelay
 from agente.worker.retention import prune_logs
 from agente.worker.scheduler import PeriodicJob, Scheduler
 
@@ -31,7 +33,17 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
         )
         return {"logs_deleted": deleted}
 
-    return [PeriodicJob("logs_retention", settings.retention_interval_seconds, retention)]
+    relay = OutboxRelay(
+        container.session_factory,
+        {PENDING_JOB: container.reservations.complete_pending},
+        container.metrics,
+        lease_seconds=settings.outbox_lease_seconds,
+    )
+    return [
+        PeriodicJob("outbox", settings.outbox_poll_seconds, relay.run_once, quiet=True),
+        PeriodicJob("outbox_backlog", 15.0, relay.counts, quiet=True),
+        PeriodicJob("logs_retention", settings.retention_interval_seconds, retention),
+    ]
 
 
 def build_scheduler(container: Container) -> Scheduler:

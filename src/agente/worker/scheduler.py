@@ -25,6 +25,8 @@ class PeriodicJob:
     interval: float
     run: Callable[[], Awaitable[object]]
     next_run: float = field(default=0.0)
+    # Frequent jobs (the outbox poll) log their runs at debug level, not info.
+    quiet: bool = False
 
 
 class Scheduler:
@@ -53,7 +55,7 @@ class Scheduler:
                 self.metrics.worker_jobs.labels(job.name, "error").inc()
                 continue
             self.metrics.worker_jobs.labels(job.name, "ok").inc()
-            log.info(
+            (log.debug if job.quiet else log.info)(
                 "job done", job=job.name, result=result, duration_ms=round((time.perf_counter() - started) * 1000, 2)
             )
         return ran

@@ -4,9 +4,11 @@
 from agente.storage.models.audit import AuditEntry
 from agente.storage.models.base import Base
 from agente.storage.models.blocked_client import BlockedClient
+from agente.storage.models.booking import BookingRecord
 from agente.storage.models.guest import Guest
 from agente.storage.models.log import LogEntry
 from agente.storage.models.message import Message
+from agente.storage.models.outbox import OutboxJob
 from agente.storage.models.session import ConversationSession
 from agente.storage.models.simulator_booking import SimulatorBooking
 
@@ -14,9 +16,11 @@ __all__ = [
     "AuditEntry",
     "Base",
     "BlockedClient",
+    "BookingRecord",
     "ConversationSession",
     "Guest",
     "LogEntry",
     "Message",
+    "OutboxJob",
     "SimulatorBooking",
 ]

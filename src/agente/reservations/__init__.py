@@ -1,0 +1,1 @@
+"""Bookings as the service makes them: straight through the PMS, or pending until it is back."""

@@ -1,0 +1,207 @@
+"""Making a booking, whatever state the PMS is in.
+
+:meth:`Reservations.reserve` books through the (resilient) PMS and records the result in
+``bookings`` under our own reference. When the PMS cannot be asked and the flag
+``pms.fallback.enabled`` is on, the booking is recorded as ``pending`` and an outbox job
+(``booking.create``) is committed in the same transaction; the worker makes it when the
+PMS answers again (:meth:`Reservations.complete_pending`), after first looking for it, so
+a booking is never made twice. Its outcome — ``confirmed`` or ``failed`` with the reason —
+is written back to the record, so the guest can be told. With the flag off the caller gets
+:class:`~agente.pms.errors.PmsUnavailableError` and hands the guest to staff.
+
+The idempotency key makes every step repeatable: the same key is the same record, the
+same outbox job and the same PMS booking.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import asdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agente.observability.metrics import Metrics
+from agente.ops.flags import FeatureFlags
+from agente.pms.errors import CircuitOpenError, PmsRejectedError, PmsUnavailableError
+from agente.pms.resilience.resilient import FALLBACK_FLAG, ResilientPms
+from agente.pms.types import Booking, BookingRequest, GuestDetails, StayQuery
+from agente.reservations.errors import BookingsDisabledError
+from agente.storage import db
+from agente.storage.models import BookingRecord
+from agente.worker.outbox import RetryLater, enqueue
+
+log = structlog.stdlib.get_logger("agente.reservations")
+
+PENDING_JOB = "booking.create"
+BOOKINGS_FLAG = "bookings.enabled"
+# Unambiguous characters only: references are read aloud and typed on phones.
+_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"
+
+
+def new_reference() -> str:
+    return "AH" + "".join(secrets.choice(_ALPHABET) for _ in range(6))
+
+
+def request_payload(request: BookingRequest) -> dict[str, Any]:
+    stay = request.stay
+    return {
+        "stay": {
+            "check_in": stay.check_in.isoformat(),
+            "check_out": stay.check_out.isoformat(),
+            "adults": stay.adults,
+            "children": stay.children,
+            "rooms": stay.rooms,
+        },
+        "room_type_id": request.room_type_id,
+        "guest": asdict(request.guest),
+        "idempotency_key": request.idempotency_key,
+        "remark": request.remark,
+        "quoted_total": str(request.quoted_total) if request.quoted_total is not None else None,
+    }
+
+
+def request_from_payload(payload: dict[str, Any]) -> BookingRequest:
+    stay = payload["stay"]
+    return BookingRequest(
+        stay=StayQuery(
+            date.fromisoformat(stay["check_in"]),
+            date.fromisoformat(stay["check_out"]),
+            adults=stay["adults"],
+            children=stay["children"],
+            rooms=stay["rooms"],
+        ),
+        room_type_id=payload["room_type_id"],
+        guest=GuestDetails(**payload["guest"]),
+        idempotency_key=payload["idempotency_key"],
+        remark=payload.get("remark"),
+        quoted_total=Decimal(payload["quoted_total"]) if payload.get("quoted_total") else None,
+    )
+
+
+class Reservations:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        pms: ResilientPms,
+        flags: FeatureFlags,
+        metrics: Metrics,
+    ) -> None:
+        self.factory = factory
+        self.pms = pms
+        self.flags = flags
+        self.metrics = metrics
+
+    async def reserve(self, request: BookingRequest, *, session_id: uuid.UUID | None = None) -> BookingRecord:
+        """Book, or record a pending booking. Raises ``RoomsNotAvailableError`` / ``PmsRejectedError``
+        when the PMS says no, ``PmsUnavailableError`` when it cannot be asked and fallback is off,
+        ``BookingsDisabledError`` when the kill switch is off."""
+        async with db.session_scope(self.factory) as session:
+            existing = await self._by_key(session, request.idempotency_key)
+        if existing is not None:
+            return existing
+        if not await self.flags.is_enabled(BOOKINGS_FLAG):
+            raise BookingsDisabledError("new bookings are switched off (bookings.enabled)")
+        try:
+            booking = await self.pms.create_booking(request)
+        except PmsUnavailableError:
+            if not await self.flags.is_enabled(FALLBACK_FLAG):
+                raise
+            return await self._record_pending(request, session_id)
+        async with db.session_scope(self.factory) as session:
+            record = self._new_record(request, session_id, status="confirmed")
+            self._apply(record, booking)
+            session.add(record)
+        self.metrics.bookings.labels("confirmed").inc()
+        log.info("booking confirmed", reference=record.reference, pms_booking_id=booking.id)
+        return record
+
+    async def _record_pending(self, request: BookingRequest, session_id: uuid.UUID | None) -> BookingRecord:
+        async with db.session_scope(self.factory) as session:
+            record = self._new_record(request, session_id, status="pending")
+            session.add(record)
+            await session.flush()
+            await enqueue(
+                session,
+                PENDING_JOB,
+                {"record_id": record.id, "request": request_payload(request)},
+                dedup_key=f"{PENDING_JOB}:{request.idempotency_key}",
+                max_attempts=200,
+            )
+        self.metrics.bookings.labels("pending").inc()
+        log.warning("PMS unavailable: booking stored as pending", reference=record.reference)
+        return record
+
+    async def complete_pending(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Outbox handler: make a pending booking now (look for it first), record the outcome."""
+        request = request_from_payload(payload["request"])
+        async with db.session_scope(self.factory) as session:
+            record = await session.get(BookingRecord, payload["record_id"])
+            if record is None or record.status != "pending":
+                return {"skipped": "not pending"}
+        try:
+            booking = await self.pms.find_booking(request) or await self.pms.create_booking(request)
+        except CircuitOpenError as exc:
+            raise RetryLater(str(exc), delay=max(1.0, exc.retry_in), spend_attempt=False) from exc
+        except PmsRejectedError as exc:
+            await self._settle(payload["record_id"], None, failure=str(exc))
+            return {"status": "failed", "reason": str(exc)}
+        await self._settle(payload["record_id"], booking)
+        return {"status": "confirmed", "pms_booking_id": booking.id}
+
+    async def _settle(self, record_id: int, booking: Booking | None, *, failure: str | None = None) -> None:
+        async with db.session_scope(self.factory) as session:
+            record = await session.get(BookingRecord, record_id)
+            if record is None:
+                return
+            if booking is not None:
+                self._apply(record, booking)
+                record.status = "confirmed"
+            else:
+                record.status, record.failure_reason = "failed", failure
+            reference, status = record.reference, record.status
+        self.metrics.bookings.labels(status).inc()
+        log.info("pending booking settled", reference=reference, status=status, reason=failure)
+
+    async def by_reference(self, reference: str) -> BookingRecord | None:
+        async with db.session_scope(self.factory) as session:
+            result = await session.execute(select(BookingRecord).where(BookingRecord.reference == reference.upper()))
+            return result.scalar_one_or_none()
+
+    async def _by_key(self, session: AsyncSession, key: str) -> BookingRecord | None:
+        result = await session.execute(select(BookingRecord).where(BookingRecord.idempotency_key == key))
+        return result.scalar_one_or_none()
+
+    @staticmethod
+    def _new_record(request: BookingRequest, session_id: uuid.UUID | None, *, status: str) -> BookingRecord:
+        stay, guest = request.stay, request.guest
+        return BookingRecord(
+            reference=new_reference(),
+            idempotency_key=request.idempotency_key,
+            session_id=session_id,
+            status=status,
+            room_type_id=request.room_type_id,
+            check_in=stay.check_in,
+            check_out=stay.check_out,
+            adults=stay.adults,
+            children=stay.children,
+            rooms=stay.rooms,
+            quoted_total=request.quoted_total,
+            guest_first_name=guest.first_name,
+            guest_last_name=guest.last_name,
+            guest_email=guest.email,
+            guest_phone=guest.phone,
+        )
+
+    @staticmethod
+    def _apply(record: BookingRecord, booking: Booking) -> None:
+        record.pms_booking_id = booking.id
+        record.total_price = booking.total_price
+        record.currency = booking.currency
+        record.room_type_id = booking.room_type_id
+        record.check_in, record.check_out = booking.check_in, booking.check_out

@@ -1,0 +1,39 @@
+"""Durable jobs: what must happen even if the process that asked for it dies.
+
+A job is claimed by one worker at a time (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)
+under a lease (``locked_until``); a worker that dies mid-job leaves the lease to expire,
+and the job runs again. Handlers are written so a re-run has its effect once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTime, utcnow
+
+
+class OutboxJob(CreatedAt, Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedup_key"),
+        Index(None, "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument, nullable=False)
+    # pending → running → done, or back to pending (retry), or dead after max_attempts.
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    # Enqueuing the same key twice is one job (a retried request does not duplicate work).
+    dedup_key: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)

@@ -65,7 +65,9 @@ class Settings(BaseSettings):
     pms_base_url: str | None = None
     pms_api_key: SecretStr | None = None
     pms_hotel_id: int = Field(default=1, ge=1)
+    # One request to the PMS; an operation (retries, reconciliation) may take up to the budget.
     pms_timeout: float = Field(default=5.0, gt=0)
+    pms_call_budget: float = Field(default=15.0, gt=0)
     # Circuit breaker and cache around the PMS (runtime overrides: admin API).
     pms_cb_failure_threshold: int = Field(default=5, ge=1)
     pms_cb_recovery_timeout: float = Field(default=30.0, gt=0)
@@ -140,6 +142,12 @@ class Settings(BaseSettings):
             problems.append("ADMIN_TOKEN must be set to a real secret in production")
         if problems:
             raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _budget_covers_a_request(self) -> Self:
+        if self.pms_call_budget < self.pms_timeout:
+            raise ValueError("PMS_CALL_BUDGET must be at least PMS_TIMEOUT")
         return self
 
     @model_validator(mode="after")

@@ -8,7 +8,7 @@ from agente.container import Container
 from agente.pms.adapters.simulator_faults import SimulatorFaults
 from agente.pms.errors import CircuitOpenError, PmsTimeoutError, PmsUnavailableError
 from agente.pms.resilience.breaker import State
-from agente.pms.types import BookingRequest, GuestDetails, StayQuery
+from agente.pms.types import Booking, BookingRequest, GuestDetails, StayQuery
 
 STAY = StayQuery(check_in=date(2026, 11, 10), check_out=date(2026, 11, 12), adults=2)
 GUEST = GuestDetails("Ada", "Lovelace", "ada@example.com", "+34600000001")
@@ -99,7 +99,7 @@ async def test_lost_write_answer_is_reconciled_not_retried(container: Container)
     calls = 0
     real_create = simulator.create_booking
 
-    async def create_then_lose_answer(request: BookingRequest) -> object:
+    async def create_then_lose_answer(request: BookingRequest) -> Booking:
         nonlocal calls
         calls += 1
         await real_create(request)

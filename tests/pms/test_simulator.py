@@ -10,7 +10,13 @@ import pytest
 from agente.container import Container
 from agente.pms.adapters.simulator import DemoHotel, SimulatorPms
 from agente.pms.adapters.simulator_faults import SimulatorFaults
-from agente.pms.errors import BookingNotFoundError, PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
+from agente.pms.errors import (
+    BookingNotFoundError,
+    PmsRejectedError,
+    PmsTimeoutError,
+    PmsUnavailableError,
+    RoomsNotAvailableError,
+)
 from agente.pms.types import BookingChange, BookingRequest, BookingStatus, GuestDetails, StayQuery
 
 GUEST = GuestDetails("Ada", "Lovelace", "ada@example.com", "+34600000001")
@@ -135,6 +141,11 @@ async def test_faults_make_it_down_slow_or_flaky(container: Container) -> None:
         except PmsUnavailableError:
             outcomes.append(False)
     assert 8 <= outcomes.count(False) <= 32
+
+    await container.pms_faults.set(SimulatorFaults(latency_ms=900))
+    impatient = SimulatorPms(container.session_factory, container.pms_faults, request_timeout=0.2)
+    with pytest.raises(PmsTimeoutError):
+        await impatient.room_types()
 
     await container.pms_faults.set(SimulatorFaults(latency_ms=150))
     loop = asyncio.get_running_loop()

@@ -36,7 +36,7 @@ def build_pms(
         inner = QloAppsPms.from_settings(settings)
         hotel_id = settings.pms_hotel_id
     else:
-        simulator = SimulatorPms(session_factory, faults)
+        simulator = SimulatorPms(session_factory, faults, request_timeout=settings.pms_timeout)
         inner, hotel_id = simulator, simulator.demo.hotel.id
     breaker = CircuitBreaker(
         redis,
@@ -61,6 +61,6 @@ def build_pms(
         cache=cache,
         flags=flags,
         metrics=metrics,
-        timeout=settings.pms_timeout,
+        timeout=settings.pms_call_budget,
         kind=settings.pms_type.value,
     )

@@ -30,7 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.errors import DependencyUnavailableError
 from agente.pms.adapters.simulator_faults import FaultSwitch
-from agente.pms.errors import BookingNotFoundError, PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
+from agente.pms.errors import (
+    BookingNotFoundError,
+    PmsRejectedError,
+    PmsTimeoutError,
+    PmsUnavailableError,
+    RoomsNotAvailableError,
+)
 from agente.pms.types import (
     Availability,
     Booking,
@@ -147,18 +153,24 @@ class SimulatorPms:
         *,
         hotel: DemoHotel | None = None,
         rng: random.Random | None = None,
+        request_timeout: float = 5.0,
     ) -> None:
         self.factory = factory
         self.faults = faults
         self.demo = hotel or DemoHotel.load()
         self._rng = rng or random.Random()  # noqa: S311 - fault injection, not security
         self._write_lock = asyncio.Lock()
+        self.request_timeout = request_timeout
 
     async def _fault(self) -> None:
         faults = await self.faults.current()
         if faults.down:
             raise PmsUnavailableError("PMS simulator is down (simulated)")
         if faults.latency_ms:
+            # Slower than a client would wait: behave as a client's timeout would.
+            if faults.latency_ms / 1000 > self.request_timeout:
+                await asyncio.sleep(self.request_timeout)
+                raise PmsTimeoutError(f"PMS simulator did not answer within {self.request_timeout:g}s (simulated)")
             await asyncio.sleep(faults.latency_ms / 1000)
         if faults.failure_rate and self._rng.random() < faults.failure_rate:
             raise PmsUnavailableError("PMS simulator answered 503 (simulated failure)")

@@ -53,16 +53,24 @@ def process_output(stdout: Path, stderr: Path) -> str:
 
 
 def wait_for_http(
-    url: str, *, alive: Callable[[], bool], expect_status: int = 200, timeout: float = STARTUP_TIMEOUT
+    url: str,
+    *,
+    alive: Callable[[], bool],
+    expect_status: int = 200,
+    timeout: float = STARTUP_TIMEOUT,
+    method: str = "GET",
 ) -> httpx.Response:
-    """GET ``url`` until it answers ``expect_status``; fail early once ``alive()`` is false."""
+    """Request ``url`` until it answers ``expect_status``; fail early once ``alive()`` is false.
+
+    A POST sends the self test's body (``{"message": "test"}``)."""
     deadline = time.monotonic() + timeout
     last: str = "no attempt"
     while time.monotonic() < deadline:
         if not alive():
             raise AssertionError(f"process exited before {url} answered")
         try:
-            response = httpx.get(url, timeout=2.0)
+            body = {"message": "test"} if method == "POST" else None
+            response = httpx.request(method, url, json=body, timeout=2.0)
         except httpx.HTTPError as exc:
             last = repr(exc)
         else:

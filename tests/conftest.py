@@ -37,7 +37,17 @@ from agente.storage import migrate
 RUN_ID = uuid.uuid4().hex[:10]
 PG_SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TABLES = ("audit_log", "logs", "messages", "sessions", "guests", "blocked_clients", "simulator_bookings", "outbox", "bookings")
+TABLES = (
+    "audit_log",
+    "logs",
+    "messages",
+    "sessions",
+    "guests",
+    "blocked_clients",
+    "simulator_bookings",
+    "outbox",
+    "bookings",
+)
 
 
 def _pg_url(database: str) -> str:

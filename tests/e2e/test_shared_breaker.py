@@ -36,11 +36,12 @@ def two_replicas(tmp_path: Path, pg_database: str, redis_prefix: str) -> Iterato
             port = free_port()
             log = (tmp_path / f"{name}.log").open("wb")
             logs.append(log)
-            procs.append(
-                subprocess.Popen([AGENTE, "serve", "--port", str(port)], env=env, cwd=tmp_path, stdout=log, stderr=log)
+            proc = subprocess.Popen(
+                [AGENTE, "serve", "--port", str(port)], env=env, cwd=tmp_path, stdout=log, stderr=log
             )
+            procs.append(proc)
             url = f"http://127.0.0.1:{port}"
-            wait_for_http(f"{url}/health/live", alive=lambda p=procs[-1]: p.poll() is None)
+            wait_for_http(f"{url}/health/live", alive=lambda: proc.poll() is None)
             urls.append(url)
         yield urls[0], urls[1]
     finally:

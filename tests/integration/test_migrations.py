@@ -19,7 +19,17 @@ from agente.storage import db, migrate
 from agente.storage.models import Base, ConversationSession, Guest, Message
 from tests.conftest import _admin, _pg_url
 
-TABLES = {"guests", "sessions", "messages", "logs", "audit_log", "blocked_clients", "simulator_bookings", "outbox", "bookings"}
+TABLES = {
+    "guests",
+    "sessions",
+    "messages",
+    "logs",
+    "audit_log",
+    "blocked_clients",
+    "simulator_bookings",
+    "outbox",
+    "bookings",
+}
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -16,6 +16,10 @@ from tests.e2e.procs import AGENTE, clean_env, wait_for_http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 ADMIN = {"Authorization": "Bearer e2e-admin-token"}
+
+
+def _running(proc: subprocess.Popen[bytes]) -> Callable[[], bool]:
+    return lambda: proc.poll() is None
 
 
 @pytest.fixture
@@ -41,7 +45,7 @@ def two_replicas(tmp_path: Path, pg_database: str, redis_prefix: str) -> Iterato
             )
             procs.append(proc)
             url = f"http://127.0.0.1:{port}"
-            wait_for_http(f"{url}/health/live", alive=lambda: proc.poll() is None)
+            wait_for_http(f"{url}/health/live", alive=_running(proc))
             urls.append(url)
         yield urls[0], urls[1]
     finally:

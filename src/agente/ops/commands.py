@@ -21,7 +21,7 @@ import click
 from agente.config import Settings
 from agente.container import Container, build_container
 from agente.observability.logging import configure_logging
-from agente.ops import audit
+from agente.ops import changes
 from agente.ops.blocklist import render_nginx
 from agente.ops.flags import parse_flag_value
 from agente.pms.adapters.simulator_faults import SimulatorFaults
@@ -86,16 +86,8 @@ def flags_set(name: str, value: str) -> None:
         raise click.BadParameter(f"{value!r}: use true or false", param_hint="VALUE")
 
     async def action(c: Container) -> dict[str, Any]:
-        before, after = await c.flags.set(name, enabled)
         async with db.session_scope(c.session_factory) as session:
-            await audit.record(
-                session,
-                actor=_actor(),
-                action="feature_flag.set",
-                target=name,
-                before={"enabled": before.enabled, "source": before.source},
-                after={"enabled": after.enabled, "source": after.source},
-            )
+            _, after = await changes.set_flag(c, session, _actor(), name, enabled)
         return asdict(after)
 
     _echo(_run(_settings(), action, needs_redis=True))
@@ -130,20 +122,15 @@ def ratelimit_set(
         raise click.UsageError("give at least one of --max-requests, --window-seconds, --strict, --penalty-seconds")
 
     async def action(c: Container) -> dict[str, Any]:
-        before, after = await c.limiter.update(
-            max_requests=max_requests,
-            window_seconds=window_seconds,
-            strict_mode=strict_mode,
-            penalty_seconds=penalty_seconds,
-        )
         async with db.session_scope(c.session_factory) as session:
-            await audit.record(
+            _, after = await changes.set_limits(
+                c,
                 session,
-                actor=_actor(),
-                action="rate_limits.set",
-                target="rate_limit",
-                before=asdict(before),
-                after=asdict(after),
+                _actor(),
+                max_requests=max_requests,
+                window_seconds=window_seconds,
+                strict_mode=strict_mode,
+                penalty_seconds=penalty_seconds,
             )
         return asdict(after)
 
@@ -175,17 +162,8 @@ def blocklist_add(address: str, reason: str | None, expires_in_seconds: int | No
 
     async def action(c: Container) -> dict[str, Any]:
         async with db.session_scope(c.session_factory) as session:
-            entry = await c.blocklist.add(session, address=address, reason=reason, created_by=_actor(), ttl=ttl)
-            view = {"address": entry.network, "reason": entry.reason, "expires_at": entry.expires_at}
-            await audit.record(
-                session,
-                actor=_actor(),
-                action="blocklist.add",
-                target=entry.network,
-                before=None,
-                after={**view, "expires_at": str(entry.expires_at) if entry.expires_at else None},
-            )
-            return view
+            entry = await changes.block(c, session, _actor(), address=address, reason=reason, ttl=ttl)
+            return changes.blocked_view(entry)
 
     _echo(_run(_settings(), action))
 
@@ -195,17 +173,7 @@ def blocklist_add(address: str, reason: str | None, expires_in_seconds: int | No
 def blocklist_remove(address: str) -> None:
     async def action(c: Container) -> bool:
         async with db.session_scope(c.session_factory) as session:
-            entry = await c.blocklist.remove(session, address)
-            if entry is not None:
-                await audit.record(
-                    session,
-                    actor=_actor(),
-                    action="blocklist.remove",
-                    target=entry.network,
-                    before={"address": entry.network},
-                    after=None,
-                )
-            return entry is not None
+            return await changes.unblock(c, session, _actor(), address) is not None
 
     if not _run(_settings(), action):
         raise click.ClickException(f"{address} is not on the blocklist")
@@ -235,16 +203,8 @@ def pms_breaker(reset: bool) -> None:
 
     async def action(c: Container) -> dict[str, Any]:
         if reset:
-            after, before = await c.pms.breaker.reset()
             async with db.session_scope(c.session_factory) as session:
-                await audit.record(
-                    session,
-                    actor=_actor(),
-                    action="circuit_breaker.reset",
-                    target="pms",
-                    before={"state": before.state.name.lower()},
-                    after={"state": "closed"},
-                )
+                await changes.reset_breaker(c, session, _actor())
         snapshot = await c.pms.breaker.snapshot()
         config = await c.pms.breaker.config()
         return {"state": snapshot.state.name.lower(), "failures": snapshot.failures, "config": asdict(config)}
@@ -262,16 +222,9 @@ def pms_simulate(latency_ms: int, failure_rate: float, down: bool) -> None:
     async def action(c: Container) -> dict[str, Any]:
         if c.pms.kind != "simulator":
             raise click.ClickException("PMS_TYPE is not simulator: there are no faults to set")
-        before = await c.pms_faults.current()
-        after = await c.pms_faults.set(SimulatorFaults(latency_ms, failure_rate, down))
         async with db.session_scope(c.session_factory) as session:
-            await audit.record(
-                session,
-                actor=_actor(),
-                action="pms_simulator.faults",
-                target="pms",
-                before=asdict(before),
-                after=asdict(after),
+            after = await changes.set_simulator_faults(
+                c, session, _actor(), SimulatorFaults(latency_ms, failure_rate, down)
             )
         return asdict(after)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -11,8 +11,7 @@ from pydantic import BaseModel, Field
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
-from agente.ops import audit
-from agente.storage.models import BlockedClient
+from agente.ops import changes
 
 router = APIRouter(prefix="/admin/blocklist", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -23,23 +22,9 @@ class BlockRequest(BaseModel):
     expires_in_seconds: int | None = Field(default=None, ge=1, le=365 * 86_400)
 
 
-def _view(entry: BlockedClient) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": entry.id,
-        "address": entry.network,
-        "reason": entry.reason,
-        "created_by": entry.created_by,
-        "created_at": iso(entry.created_at),
-        "expires_at": iso(entry.expires_at),
-    }
-
-
 @router.get("")
 async def list_blocks(container: ContainerDep, session: SessionDep) -> dict[str, Any]:
-    return {"entries": [_view(e) for e in await container.blocklist.entries(session)]}
+    return {"entries": [changes.blocked_view(e) for e in await container.blocklist.entries(session)]}
 
 
 @router.post("", status_code=201)
@@ -51,12 +36,8 @@ async def add_block(
 ) -> dict[str, Any]:
     """Block an address or range (replacing an entry for the same range); in force within 2 s everywhere."""
     ttl = timedelta(seconds=block.expires_in_seconds) if block.expires_in_seconds else None
-    entry = await container.blocklist.add(
-        session, address=block.address, reason=block.reason, created_by=actor, ttl=ttl
-    )
-    view = _view(entry)
-    await audit.record(session, actor=actor, action="blocklist.add", target=entry.network, before=None, after=view)
-    return view
+    entry = await changes.block(container, session, actor, address=block.address, reason=block.reason, ttl=ttl)
+    return changes.blocked_view(entry)
 
 
 @router.delete("")
@@ -67,9 +48,7 @@ async def remove_block(
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Unblock ``?address=`` (the same address or range that was blocked)."""
-    entry = await container.blocklist.remove(session, address)
+    entry = await changes.unblock(container, session, actor, address)
     if entry is None:
         raise HTTPException(404, f"{address} is not on the blocklist.")
-    view = _view(entry)
-    await audit.record(session, actor=actor, action="blocklist.remove", target=entry.network, before=view, after=None)
-    return {"removed": view}
+    return {"removed": changes.blocked_view(entry)}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
-from agente.ops import audit
+from agente.ops import changes
 
 router = APIRouter(prefix="/admin/feature-flags", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -35,13 +35,5 @@ async def set_flag(
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Set a flag for every process (in force within a second)."""
-    before, after = await container.flags.set(change.flag, change.enabled)
-    await audit.record(
-        session,
-        actor=actor,
-        action="feature_flag.set",
-        target=change.flag,
-        before={"enabled": before.enabled, "source": before.source},
-        after={"enabled": after.enabled, "source": after.source},
-    )
+    before, after = await changes.set_flag(container, session, actor, change.flag, change.enabled)
     return {"flag": asdict(after), "previous": before.enabled}

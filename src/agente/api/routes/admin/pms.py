@@ -12,7 +12,7 @@ from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
 from agente.container import Container
-from agente.ops import audit
+from agente.ops import changes
 from agente.pms.adapters.simulator_faults import SimulatorFaults
 from agente.pms.resilience.breaker import Snapshot
 
@@ -60,15 +60,7 @@ async def breakers(container: ContainerDep) -> dict[str, Any]:
 @router.post("/circuit-breakers/pms/reset")
 async def reset_breaker(container: ContainerDep, session: SessionDep, actor: AdminDep) -> dict[str, Any]:
     """Close the PMS breaker now, in every process."""
-    after, before = await container.pms.breaker.reset()
-    await audit.record(
-        session,
-        actor=actor,
-        action="circuit_breaker.reset",
-        target="pms",
-        before={"state": before.state.name.lower(), "failures": before.failures},
-        after={"state": after.state.name.lower()},
-    )
+    after, before = await changes.reset_breaker(container, session, actor)
     return {"pms": _breaker_view(after, container), "previous_state": before.state.name.lower()}
 
 
@@ -80,15 +72,7 @@ async def configure_breaker(
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Change the thresholds for every process (no restart, no code edit)."""
-    before, after = await container.pms.breaker.configure(**change.model_dump())
-    await audit.record(
-        session,
-        actor=actor,
-        action="circuit_breaker.configure",
-        target="pms",
-        before=asdict(before),
-        after=asdict(after),
-    )
+    before, after = await changes.configure_breaker(container, session, actor, **change.model_dump())
     return {"config": asdict(after), "previous": asdict(before)}
 
 
@@ -112,9 +96,5 @@ async def set_simulator_faults(
 ) -> dict[str, Any]:
     """Make the simulated PMS slow, flaky or down (all fields reset to normal when left out)."""
     _simulator_only(container)
-    before = await container.pms_faults.current()
-    after = await container.pms_faults.set(SimulatorFaults(**change.model_dump()))
-    await audit.record(
-        session, actor=actor, action="pms_simulator.faults", target="pms", before=asdict(before), after=asdict(after)
-    )
+    after = await changes.set_simulator_faults(container, session, actor, SimulatorFaults(**change.model_dump()))
     return asdict(after)

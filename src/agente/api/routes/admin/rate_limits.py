@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
-from agente.ops import audit
+from agente.ops import changes
 
 router = APIRouter(prefix="/admin/rate-limits", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -44,8 +44,5 @@ async def change_limits(
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Change limits for every process; counts already made carry on, new values apply from the next window."""
-    before, after = await container.limiter.update(**change.model_dump())
-    await audit.record(
-        session, actor=actor, action="rate_limits.set", target="rate_limit", before=asdict(before), after=asdict(after)
-    )
+    before, after = await changes.set_limits(container, session, actor, **change.model_dump())
     return {**asdict(after), "previous": asdict(before)}

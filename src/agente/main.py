@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from agente import __version__
 from agente.api.errors import install_error_handlers
 from agente.api.guard import ClientGuardMiddleware
+from agente.api.liveness import LivenessMiddleware
 from agente.api.middleware import RequestContextMiddleware, RouteTemplates
 from agente.api.routes import admin, health, metrics, test
 from agente.config import Settings
@@ -75,4 +76,5 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
     app.add_middleware(ClientGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, templates=templates)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(LivenessMiddleware)
     return app

@@ -39,7 +39,7 @@ async def test_not_found_and_method_not_allowed_are_json(client: httpx.AsyncClie
     missing = await client.get("/no/such/page")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
-    wrong = await client.put("/health/live")
+    wrong = await client.put("/health/ready")
     assert wrong.status_code == 405
     assert wrong.json()["error"]["code"] == "method_not_allowed"
 
@@ -63,8 +63,8 @@ async def test_bad_bodies_get_422_with_details(client: httpx.AsyncClient, conten
 
 
 async def test_request_id_is_honoured_or_made(client: httpx.AsyncClient) -> None:
-    kept = await client.get("/health/live", headers={"X-Request-ID": "abc-123_x.y"})
+    kept = await client.get("/health/ready", headers={"X-Request-ID": "abc-123_x.y"})
     assert kept.headers["x-request-id"] == "abc-123_x.y"
-    made = await client.get("/health/live", headers={"X-Request-ID": "bad id\twith spaces"})
+    made = await client.get("/health/ready", headers={"X-Request-ID": "bad id\twith spaces"})
     assert made.headers["x-request-id"] != "bad id\twith spaces"
     assert len(made.headers["x-request-id"]) == 32

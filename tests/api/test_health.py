@@ -15,6 +15,12 @@ async def test_health_live_touches_nothing(client: httpx.AsyncClient) -> None:
     response = await client.get("/health/live")
     assert response.status_code == 200
     assert response.json() == {"status": "alive"}
+    assert response.headers["content-type"] == "application/json"
+    head = await client.head("/health/live")
+    assert head.status_code == 200 and head.content == b""
+    # Other methods are not liveness probes: they get the ordinary JSON 404.
+    other = await client.post("/health/live")
+    assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
 
 
 async def test_health_ready_reports_each_dependency(client: httpx.AsyncClient, settings: Settings) -> None:

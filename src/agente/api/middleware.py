@@ -16,6 +16,7 @@ Pure ASGI (not ``BaseHTTPMiddleware``), so it adds no task or body copy per requ
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from agente.container import Container
 
 log = structlog.stdlib.get_logger("agente.access")
+_access_level = logging.getLogger("agente.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 
 
@@ -108,13 +110,15 @@ class RequestContextMiddleware:
                 metrics.http_requests.labels(scope["method"], route, str(status)).inc()
                 metrics.http_duration.labels(scope["method"], route).observe(elapsed)
             client = scope.get("client")
-            log.info(
-                "request",
-                method=scope["method"],
-                route=route,
-                path=scope["path"],
-                status=status,
-                duration_ms=round(elapsed * 1000, 2),
-                client_ip=client[0] if client else None,
-            )
+            # Skipping the call when INFO is filtered out saves building the event per request.
+            if _access_level.isEnabledFor(logging.INFO):
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    route=route,
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round(elapsed * 1000, 2),
+                    client_ip=client[0] if client else None,
+                )
             structlog.contextvars.clear_contextvars()

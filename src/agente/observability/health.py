@@ -136,10 +136,13 @@ async def readiness(container: Container, *, version: str, shutting_down: bool) 
     else:
         overall = Status.HEALTHY
     redis_ok = redis.status is Status.HEALTHY
-    controls = {
-        "rate_limiter": "redis" if redis_ok else "per-process fallback",
-        "feature_flags": "redis" if redis_ok else "last known values",
-    }
+    if container.redis.embedded:
+        controls = {"rate_limiter": "in-process (embedded)", "feature_flags": "in-process (embedded)"}
+    else:
+        controls = {
+            "rate_limiter": "redis" if redis_ok else "per-process fallback",
+            "feature_flags": "redis" if redis_ok else "last known values",
+        }
     return Readiness(
         status=overall, version=version, shutting_down=shutting_down, dependencies=dependencies, controls=controls
     )

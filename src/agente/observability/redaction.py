@@ -23,7 +23,19 @@ _PHONE = re.compile(r"(?<![\w./-])\+?\d(?:[ \-]?\(?\d\)?){8,16}(?![\w.:/-])")
 
 # Values under these keys are produced by the service itself and carry no guest data.
 _SAFE_KEYS = frozenset(
-    {"timestamp", "level", "logger", "request_id", "trace_id", "span_id", "client_ip", "duration_ms", "status"}
+    {
+        "timestamp",
+        "level",
+        "logger",
+        "request_id",
+        "trace_id",
+        "span_id",
+        "client_ip",
+        "duration_ms",
+        "status",
+        "method",
+        "route",
+    }
 )
 
 

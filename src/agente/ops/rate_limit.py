@@ -17,7 +17,9 @@ Controls, read from Redis at most once a second (defaults from settings):
 
 When Redis is down the limiter falls back to the same algorithm kept in this process's
 memory (so each replica enforces the limit on its own) and says so; it never fails a
-request.
+request. The embedded default (one process, no Redis) counts in memory from the start:
+with a single process that is exact, and it spares every request a trip through the
+in-process Redis' Lua interpreter.
 """
 
 from __future__ import annotations
@@ -179,7 +181,7 @@ class RateLimiter:
         self._read_at = float("-inf")
         self._local = local or LocalWindow()
         self._script = redis.client.register_script(_SCRIPT)
-        self.backend: Literal["redis", "local"] = "redis"
+        self.backend: Literal["redis", "local"] = "local" if redis.embedded else "redis"
 
     async def policy(self, *, force: bool = False) -> LimitPolicy:
         """The limits in force: Redis' values, re-read at most once a second."""
@@ -204,6 +206,8 @@ class RateLimiter:
         args = [policy.max_requests, policy.window_seconds, int(policy.strict_mode), policy.penalty_seconds]
         keys = [self.redis.key(CLIENT_KEY + client), self.redis.key(BLOCKED_KEY + client)]
         try:
+            if self.redis.embedded:
+                raise RedisUnavailableError("embedded: counted in this process")
             result = await self.redis.call(lambda r: self._script(keys=keys, args=args, client=r))
             allowed, remaining, reset_ms, retry_ms = (int(v) for v in result)
             self._note_backend("redis")

@@ -23,12 +23,12 @@ async def test_access_line_is_json_with_request_id_and_client_ip_last(
     configure_logging("INFO")
     app = create_app(settings)
     async with LifespanManager(app) as manager, await client_for(manager.app) as client:
-        await client.get("/health/live", headers={"X-Request-ID": "req-42"})
+        await client.get("/health/ready", headers={"X-Request-ID": "req-42"})
     out = capsys.readouterr().out
     raw = next(line for line in out.splitlines() if '"req-42"' in line and '"request"' in line)
     entry = json.loads(raw)
     assert entry["event"] == "request"
-    assert entry["route"] == "/health/live"
+    assert entry["route"] == "/health/ready"
     assert entry["status"] == 200
     assert entry["method"] == "GET"
     assert entry["duration_ms"] >= 0

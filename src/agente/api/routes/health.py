@@ -1,4 +1,4 @@
-"""Liveness and readiness probes."""
+"""The readiness probe. Liveness (``/health/live``) is answered by :mod:`agente.api.liveness`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,6 @@ from agente.api.deps import ContainerDep, LifecycleDep
 from agente.observability.health import Readiness, Status, readiness
 
 router = APIRouter(prefix="/health", tags=["health"])
-
-
-@router.get("/live")
-async def live() -> dict[str, str]:
-    """The process is up and its event loop answers. Touches no dependency."""
-    return {"status": "alive"}
 
 
 @router.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})

@@ -1,0 +1,2 @@
+"""The conversation: understanding guests (nlu), carrying them through a stay (dialogue),
+and answering in their language (replies)."""

@@ -1,0 +1,1 @@
+"""Natural-language understanding, offline and deterministic: language, intent, entities."""

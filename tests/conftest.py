@@ -47,6 +47,7 @@ TABLES = (
     "simulator_bookings",
     "outbox",
     "bookings",
+    "hotel_facts",
 )
 
 

@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     rate_limit_window_seconds: int = Field(default=60, ge=1)
     rate_limit_penalty_seconds: int = Field(default=300, ge=1)
 
+    # Conversation
+    hotel_timezone: str = "America/New_York"
+    nlu_confidence_threshold: float = Field(default=0.45, ge=0, le=1)
+    message_max_chars: int = Field(default=4000, ge=1)
+    max_stay_nights: int = Field(default=30, ge=1)
+
     # Worker: the embedded default runs its loop inside the API process; a deployment runs
     # `agente worker` separately and leaves this false.
     worker_in_process: bool | None = None

@@ -7,8 +7,8 @@ lifespan and the worker both enter it, and tests enter it with their own setting
         ...
 
 It owns the database engine, Redis, the metrics registry, the writer of the ``logs``
-table, feature flags, the rate limiter, the blocklist and the PMS stack (and, as they
-arrive, the channels) and closes them in reverse order on exit.
+table, feature flags, the rate limiter, the blocklist, the hotel facts and the PMS stack
+(and, as they arrive, the channels) and closes them in reverse order on exit.
 Nothing here runs at import time.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agente.config import Settings
+from agente.conversation.facts import HotelFacts
 from agente.observability.event_log import EventLogWriter
 from agente.observability.metrics import Metrics
 from agente.ops.blocklist import Blocklist
@@ -51,6 +52,7 @@ class Container:
     # The simulator's fault switch (its setting lives in Redis, so it exists in every mode).
     pms_faults: FaultSwitch
     reservations: Reservations
+    facts: HotelFacts
 
 
 @asynccontextmanager
@@ -91,4 +93,5 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             pms=pms,
             pms_faults=faults,
             reservations=Reservations(session_factory, pms, flags, metrics),
+            facts=HotelFacts(session_factory),
         )

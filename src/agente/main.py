@@ -24,6 +24,7 @@ from agente.api.middleware import RequestContextMiddleware, RouteTemplates
 from agente.api.routes import admin, health, metrics, test
 from agente.config import Settings
 from agente.container import build_container
+from agente.errors import DependencyUnavailableError
 from agente.lifecycle import Lifecycle
 from agente.worker.main import build_scheduler
 
@@ -39,6 +40,10 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         async with build_container(settings) as container:
+            try:
+                await container.facts.seed_if_empty()
+            except DependencyUnavailableError as exc:
+                log.warning("hotel facts not seeded: database unavailable", error=str(exc))
             log.info(
                 "service started",
                 version=__version__,

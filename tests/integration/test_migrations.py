@@ -29,6 +29,7 @@ TABLES = {
     "simulator_bookings",
     "outbox",
     "bookings",
+    "hotel_facts",
 }
 
 

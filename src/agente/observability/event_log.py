@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.errors import DependencyUnavailableError
@@ -95,7 +96,8 @@ class EventLogWriter:
         try:
             async with db.session_scope(self.factory) as session:
                 await session.execute(insert(LogEntry), batch)
-        except DependencyUnavailableError:
+        except (DependencyUnavailableError, SQLAlchemyError):
+            # Down, or not migrated yet: the records stay on stdout only.
             self.metrics.event_log_dropped.inc(len(batch))
             return 0
         return len(batch)

@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.observability.metrics import Metrics
 from agente.ops.flags import FeatureFlags
-from agente.pms.errors import CircuitOpenError, PmsRejectedError, PmsUnavailableError
+from agente.pms.errors import BookingNotFoundError, CircuitOpenError, PmsRejectedError, PmsUnavailableError
 from agente.pms.resilience.resilient import FALLBACK_FLAG, ResilientPms
-from agente.pms.types import Booking, BookingRequest, GuestDetails, StayQuery
+from agente.pms.types import Booking, BookingChange, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
 from agente.storage import db
 from agente.storage.models import BookingRecord
@@ -167,6 +167,41 @@ class Reservations:
             reference, status = record.reference, record.status
         self.metrics.bookings.labels(status).inc()
         log.info("pending booking settled", reference=reference, status=status, reason=failure)
+
+    async def cancel(self, reference: str) -> BookingRecord:
+        """Cancel at the PMS (a pending booking is simply not made) and record it."""
+        record = await self._require(reference)
+        if record.pms_booking_id and record.status != "cancelled":
+            await self.pms.cancel_booking(record.pms_booking_id)
+        async with db.session_scope(self.factory) as session:
+            row = await session.get(BookingRecord, record.id)
+            assert row is not None
+            row.status = "cancelled"
+            record = row
+        self.metrics.bookings.labels("cancelled").inc()
+        log.info("booking cancelled", reference=reference)
+        return record
+
+    async def modify(self, reference: str, change: BookingChange) -> BookingRecord:
+        """Change the stay at the PMS (re-priced there) and record the result."""
+        record = await self._require(reference)
+        if not record.pms_booking_id:
+            raise PmsRejectedError("the booking is still pending confirmation and cannot be changed yet")
+        booking = await self.pms.modify_booking(record.pms_booking_id, change)
+        async with db.session_scope(self.factory) as session:
+            row = await session.get(BookingRecord, record.id)
+            assert row is not None
+            self._apply(row, booking)
+            row.adults, row.children, row.rooms = booking.adults, booking.children, booking.rooms
+            record = row
+        log.info("booking modified", reference=reference)
+        return record
+
+    async def _require(self, reference: str) -> BookingRecord:
+        record = await self.by_reference(reference)
+        if record is None:
+            raise BookingNotFoundError(f"no booking {reference}")
+        return record
 
     async def by_reference(self, reference: str) -> BookingRecord | None:
         async with db.session_scope(self.factory) as session:

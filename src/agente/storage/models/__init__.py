@@ -6,6 +6,7 @@ from agente.storage.models.base import Base
 from agente.storage.models.blocked_client import BlockedClient
 from agente.storage.models.booking import BookingRecord
 from agente.storage.models.guest import Guest
+from agente.storage.models.hotel_fact import HotelFact
 from agente.storage.models.log import LogEntry
 from agente.storage.models.message import Message
 from agente.storage.models.outbox import OutboxJob
@@ -19,6 +20,7 @@ __all__ = [
     "BookingRecord",
     "ConversationSession",
     "Guest",
+    "HotelFact",
     "LogEntry",
     "Message",
     "OutboxJob",

@@ -6,6 +6,14 @@ itself, so route templates (metrics labels, access lines) are complete paths.
 
 from __future__ import annotations
 
-from agente.api.routes.admin import audit, blocklist, flags, outbox, pms, rate_limits
+from agente.api.routes.admin import audit, blocklist, flags, hotel_facts, outbox, pms, rate_limits
 
-routers = [flags.router, rate_limits.router, blocklist.router, audit.router, pms.router, outbox.router]
+routers = [
+    flags.router,
+    rate_limits.router,
+    blocklist.router,
+    audit.router,
+    pms.router,
+    outbox.router,
+    hotel_facts.router,
+]

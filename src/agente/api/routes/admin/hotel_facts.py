@@ -1,0 +1,63 @@
+"""``/admin/hotel-facts``: read and edit the answers the agent gives to frequent questions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from agente.api.admin_auth import AdminDep, require_admin
+from agente.api.body import json_body
+from agente.api.deps import ContainerDep, SessionDep
+from agente.conversation.facts import check_topic
+from agente.conversation.nlu.types import TOPICS
+
+router = APIRouter(prefix="/admin/hotel-facts", tags=["admin"], dependencies=[Depends(require_admin)])
+
+Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class FactChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    answer_es: Answer
+    answer_en: Answer
+    details: dict[str, Any] | None = Field(default=None, description="Structured values behind the answers")
+
+
+def known_topic(topic: str) -> str:
+    check_topic(topic)
+    return topic
+
+
+TopicDep = Annotated[str, Depends(known_topic)]
+
+
+@router.get("")
+async def list_facts(container: ContainerDep) -> dict[str, Any]:
+    """Every stored fact, and the topics that have none (the agent offers a person for those)."""
+    facts = await container.facts.all()
+    stored = {fact.topic for fact in facts}
+    return {"facts": [fact.as_dict() for fact in facts], "missing": [t for t in TOPICS if t not in stored]}
+
+
+@router.get("/{topic}")
+async def get_fact(topic: TopicDep, container: ContainerDep) -> dict[str, Any]:
+    fact = await container.facts.get(topic)
+    if fact is None:
+        raise HTTPException(404, f"No fact is stored for {topic}.")
+    return fact.as_dict()
+
+
+@router.put("/{topic}")
+async def put_fact(
+    topic: TopicDep,
+    change: Annotated[FactChange, Depends(json_body(FactChange))],
+    container: ContainerDep,
+    session: SessionDep,
+    actor: AdminDep,
+) -> dict[str, Any]:
+    """Replace the answers for ``topic`` (or add them); in force at once here, within 5 s everywhere."""
+    before, after = await container.facts.put(session, topic, change.answer_es, change.answer_en, change.details, actor)
+    return {"fact": after.as_dict(), "previous": before.as_dict() if before else None}

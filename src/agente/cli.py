@@ -16,6 +16,7 @@ import httpx
 from pydantic import ValidationError
 
 from agente.config import Settings
+from agente.conversation import commands as conversation_commands
 from agente.errors import AgenteError
 from agente.observability.logging import configure_logging
 from agente.ops import commands as ops_commands
@@ -156,5 +157,12 @@ def health(url: str, timeout: float) -> None:
     sys.exit(0 if body.get("status") in {"healthy", "degraded"} else 1)
 
 
-for group in (ops_commands.flags, ops_commands.ratelimit, ops_commands.blocklist, ops_commands.pms):
-    main.add_command(group)
+for command in (
+    ops_commands.flags,
+    ops_commands.ratelimit,
+    ops_commands.blocklist,
+    ops_commands.pms,
+    conversation_commands.chat,
+    conversation_commands.nlu,
+):
+    main.add_command(command)

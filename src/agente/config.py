@@ -99,6 +99,8 @@ class Settings(BaseSettings):
 
     # Conversation
     hotel_timezone: str = "America/New_York"
+    # Where the trained intent model is cached (default: DATA_DIR/nlu).
+    nlu_model_dir: Path | None = None
     nlu_confidence_threshold: float = Field(default=0.45, ge=0, le=1)
     message_max_chars: int = Field(default=4000, ge=1)
     max_stay_nights: int = Field(default=30, ge=1)

@@ -14,6 +14,7 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -21,13 +22,18 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from agente.config import Settings
+from agente.conversation.dialogue.turn import Deps
 from agente.conversation.facts import HotelFacts
+from agente.conversation.nlu.model import shared_classifier
+from agente.conversation.nlu.parser import Catalog, NluParser
+from agente.conversation.service import ConversationService
 from agente.observability.event_log import EventLogWriter
 from agente.observability.metrics import Metrics
 from agente.ops.blocklist import Blocklist
 from agente.ops.flags import FeatureFlags
 from agente.ops.rate_limit import RateLimiter
 from agente.pms.adapters.simulator_faults import FaultSwitch
+from agente.pms.errors import PmsError
 from agente.pms.factory import build_pms
 from agente.pms.resilience.resilient import ResilientPms
 from agente.reservations.service import Reservations
@@ -52,6 +58,8 @@ class Container:
     # The simulator's fault switch (its setting lives in Redis, so it exists in every mode).
     pms_faults: FaultSwitch
     reservations: Reservations
+    nlu: NluParser
+    conversations: ConversationService
     facts: HotelFacts
 
 
@@ -74,6 +82,24 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             settings, redis=redis, session_factory=session_factory, flags=flags, metrics=metrics, faults=faults
         )
         stack.push_async_callback(pms.aclose)
+        reservations = Reservations(session_factory, pms, flags, metrics)
+        facts = HotelFacts(session_factory)
+        classifier = await asyncio.to_thread(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu")
+        nlu = NluParser(classifier, _catalog(pms))
+        conversations = ConversationService(
+            Deps(
+                pms=pms,
+                reservations=reservations,
+                facts=facts,
+                flags=flags,
+                metrics=metrics,
+                max_nights=settings.max_stay_nights,
+            ),
+            nlu,
+            factory=session_factory,
+            timezone=settings.hotel_timezone,
+            threshold=settings.nlu_confidence_threshold,
+        )
         yield Container(
             settings=settings,
             engine=engine,
@@ -92,6 +118,20 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             blocklist=Blocklist(session_factory),
             pms=pms,
             pms_faults=faults,
-            reservations=Reservations(session_factory, pms, flags, metrics),
-            facts=HotelFacts(session_factory),
+            reservations=reservations,
+            facts=facts,
+            nlu=nlu,
+            conversations=conversations,
         )
+
+
+def _catalog(pms: ResilientPms) -> Catalog:
+    """Room types as (id, name) for the NLU's fuzzy matching; empty while the PMS is unknown."""
+
+    async def catalog() -> list[tuple[int, str]]:
+        try:
+            return [(rt.id, rt.name) for rt in await pms.room_types()]
+        except PmsError:
+            return []
+
+    return catalog

@@ -3,8 +3,8 @@
 Unlike readiness, which only asks each dependency whether it answers, the self test does
 real work through each part the way a guest's message would: it reads the schema revision
 from the database; writes, reads back and deletes a key in Redis; and reads the room types
-live from the PMS through its circuit breaker (the NLU joins when it is built). Every part
-that fails is named in the result.
+live from the PMS through its circuit breaker; and understands a known booking request
+(language, dates, party). Every part that fails is named in the result.
 """
 
 from __future__ import annotations
@@ -63,8 +63,25 @@ async def _pms(container: Container) -> str:
     return f"read {count} room types from the {container.pms.kind} PMS"
 
 
+_PROBE = "quiero reservar del 12 al 15 de diciembre para 2 adultos"
+
+
+async def _nlu(container: Container) -> str:
+    today = container.conversations.today()
+    parsed = await container.nlu.parse(_PROBE, previous=None, today=today)
+    entities = parsed.entities
+    if parsed.language != "es" or entities.adults != 2 or entities.check_in is None or entities.nights != 3:
+        raise DependencyUnavailableError(f"nlu: understood {parsed.intent.name} {entities} from a known sentence")
+    return f"understood a booking request ({parsed.intent.name}, {parsed.intent.confidence:.2f})"
+
+
 async def run_self_test(container: Container, message: str) -> SelfTestResult:
-    steps: dict[str, Callable[[Container], Awaitable[str]]] = {"database": _database, "redis": _redis, "pms": _pms}
+    steps: dict[str, Callable[[Container], Awaitable[str]]] = {
+        "database": _database,
+        "redis": _redis,
+        "nlu": _nlu,
+        "pms": _pms,
+    }
     checks: dict[str, StepResult] = {}
     for name, step in steps.items():
         started = time.perf_counter()

@@ -171,19 +171,28 @@ class Metrics:
         )
 
         self.messages = Counter(
-            "conversation_messages", "Guest messages by channel, direction (in, out), language and intent.",
-            ["channel", "direction", "language", "intent"], registry=r,
+            "conversation_messages",
+            "Guest messages by channel, direction (in, out), language and intent.",
+            ["channel", "direction", "language", "intent"],
+            registry=r,
         )
         self.quotes = Counter(
-            "conversation_quotes", "Quotes shown to guests: live from the PMS, or stale (fallback).", ["kind"],
+            "conversation_quotes",
+            "Quotes shown to guests: live from the PMS, or stale (fallback).",
+            ["kind"],
             registry=r,
         )
         self.handoffs = Counter(
-            "conversation_handoffs", "Conversations handed to staff, by reason.", ["reason"], registry=r,
+            "conversation_handoffs",
+            "Conversations handed to staff, by reason.",
+            ["reason"],
+            registry=r,
         )
         self.nlu_latency = Histogram(
-            "nlu_parse_duration_seconds", "Time to understand one message (language, intent, entities).",
-            buckets=LATENCY_BUCKETS, registry=r,
+            "nlu_parse_duration_seconds",
+            "Time to understand one message (language, intent, entities).",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
 
     def exposition(self) -> bytes:

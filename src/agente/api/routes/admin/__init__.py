@@ -6,7 +6,16 @@ itself, so route templates (metrics labels, access lines) are complete paths.
 
 from __future__ import annotations
 
-from agente.api.routes.admin import audit, blocklist, flags, hotel_facts, outbox, pms, rate_limits
+from agente.api.routes.admin import (
+    audit,
+    blocklist,
+    conversations,
+    flags,
+    hotel_facts,
+    outbox,
+    pms,
+    rate_limits,
+)
 
 routers = [
     flags.router,
@@ -16,4 +25,5 @@ routers = [
     pms.router,
     outbox.router,
     hotel_facts.router,
+    conversations.router,
 ]

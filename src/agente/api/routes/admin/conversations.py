@@ -1,0 +1,162 @@
+"""``/admin/conversations``: conversations staff own (handoff), replying, and giving them back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from agente.api.admin_auth import AdminDep, require_admin
+from agente.api.body import json_body
+from agente.api.deps import SessionDep
+from agente.conversation.dialogue.state import Slots, Step
+from agente.conversation.replies.render import render
+from agente.ops import audit
+from agente.storage.models import ConversationSession, Guest, Message
+
+router = APIRouter(prefix="/admin/conversations", tags=["admin"], dependencies=[Depends(require_admin)])
+
+
+class StaffReply(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+def _summary(convo: ConversationSession, guest: Guest, messages: list[Message]) -> dict[str, Any]:
+    slots = Slots.from_json(convo.slots)
+    return {
+        "id": str(convo.id),
+        "status": convo.status,
+        "channel": convo.channel,
+        "guest": {"id": guest.external_id, "name": slots.guest_name, "email": slots.email, "phone": slots.phone},
+        "language": convo.language,
+        "handoff_reason": slots.handoff_reason,
+        "wants": slots.goal or next((m.intent for m in reversed(messages) if m.direction == "in" and m.intent), None),
+        "stay": {
+            "check_in": slots.check_in,
+            "check_out": slots.check_out,
+            "adults": slots.adults,
+            "children": slots.children,
+            "rooms": slots.rooms,
+            "room_type_id": slots.room_type_id,
+        },
+        "last_quote": {
+            "currency": slots.quote_currency,
+            "stale": slots.quote_stale,
+            "rooms": [
+                {"room_type_id": q.room_type_id, "name": q.name, "nightly": q.nightly, "total": q.total}
+                for q in slots.quote
+            ],
+        },
+        "booking_ref": slots.booking_ref or slots.last_reference,
+        "updated_at": convo.updated_at.isoformat(),
+        "recent_messages": [
+            {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat()} for m in messages[-10:]
+        ],
+    }
+
+
+async def _load(session: SessionDep, conversation_id: uuid.UUID) -> tuple[ConversationSession, Guest]:
+    convo = await session.get(ConversationSession, conversation_id)
+    if convo is None:
+        raise HTTPException(404, f"No conversation {conversation_id}.")
+    guest = await session.get(Guest, convo.guest_id)
+    assert guest is not None
+    return convo, guest
+
+
+async def _messages(session: SessionDep, conversation_id: uuid.UUID) -> list[Message]:
+    rows = await session.execute(
+        select(Message).where(Message.session_id == conversation_id).order_by(Message.created_at.desc()).limit(10)
+    )
+    return list(reversed(list(rows.scalars())))
+
+
+@router.get("")
+async def list_conversations(
+    session: SessionDep,
+    status: Annotated[Literal["bot", "handoff"], Query()] = "handoff",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+) -> dict[str, Any]:
+    """Conversations in that status (default: those waiting for staff), most recent first, summarised."""
+    rows = await session.execute(
+        select(ConversationSession, Guest)
+        .join(Guest, Guest.id == ConversationSession.guest_id)
+        .where(ConversationSession.status == status)
+        .order_by(ConversationSession.updated_at.desc())
+        .limit(limit)
+    )
+    return {
+        "conversations": [_summary(convo, guest, await _messages(session, convo.id)) for convo, guest in rows.all()]
+    }
+
+
+@router.get("/{conversation_id}")
+async def get_conversation(conversation_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
+    convo, guest = await _load(session, conversation_id)
+    return _summary(convo, guest, await _messages(session, convo.id))
+
+
+@router.post("/{conversation_id}/reply")
+async def reply(
+    conversation_id: uuid.UUID,
+    body: Annotated[StaffReply, Depends(json_body(StaffReply))],
+    session: SessionDep,
+    actor: AdminDep,
+) -> dict[str, Any]:
+    """A member of staff answers the guest; the message is stored and sent on the guest's channel."""
+    convo, guest = await _load(session, conversation_id)
+    session.add(
+        Message(
+            session_id=convo.id,
+            direction="out",
+            channel=convo.channel,
+            text=body.text,
+            language=convo.language,
+            status="sent",
+        )
+    )
+    await audit.record(
+        session,
+        actor=actor,
+        action="conversation.reply",
+        target=str(convo.id),
+        before=None,
+        after={"length": len(body.text)},
+    )
+    await session.flush()
+    return _summary(convo, guest, await _messages(session, convo.id))
+
+
+@router.post("/{conversation_id}/release")
+async def release(conversation_id: uuid.UUID, session: SessionDep, actor: AdminDep) -> dict[str, Any]:
+    """Give the conversation back to the agent, which greets the guest again."""
+    convo, guest = await _load(session, conversation_id)
+    if convo.status != "handoff":
+        raise HTTPException(409, f"Conversation {conversation_id} is not with staff.")
+    slots = Slots.from_json(convo.slots)
+    slots.handoff_reason, slots.misunderstood = None, 0
+    convo.status, convo.state, convo.slots = "bot", Step.IDLE.value, slots.to_json()
+    convo.version += 1
+    session.add(
+        Message(
+            session_id=convo.id,
+            direction="out",
+            channel=convo.channel,
+            text=render("released", convo.language or "es"),
+            language=convo.language,
+            status="sent",
+        )
+    )
+    await audit.record(
+        session,
+        actor=actor,
+        action="conversation.release",
+        target=str(convo.id),
+        before={"status": "handoff"},
+        after={"status": "bot"},
+    )
+    await session.flush()
+    return _summary(convo, guest, await _messages(session, convo.id))

@@ -1,0 +1,37 @@
+"""``POST /api/nlu/parse``: what the agent understands of a text, without a conversation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from agente.api.deps import ContainerDep
+from agente.api.routes.messages import IntentOut, entities_json
+
+router = APIRouter(prefix="/api/nlu", tags=["conversation"])
+
+
+class ParseIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+    language: Literal["es", "en"] | None = None
+    reference_date: date | None = Field(default=None, description="Resolve relative dates against it (default: today)")
+
+
+class ParseOut(BaseModel):
+    language: str
+    intent: IntentOut
+    entities: dict[str, Any]
+
+
+@router.post("/parse", response_model=ParseOut)
+async def parse(body: ParseIn, container: ContainerDep) -> ParseOut:
+    today = body.reference_date or container.conversations.today()
+    result = await container.nlu.parse(body.text, language=body.language, previous=None, today=today)
+    return ParseOut(
+        language=result.language,
+        intent=IntentOut(name=result.intent.name, confidence=round(result.intent.confidence, 4)),
+        entities=entities_json(result.entities),
+    )

@@ -1,0 +1,1 @@
+"""The dialogue: a state machine per session, carrying a guest from question to outcome."""

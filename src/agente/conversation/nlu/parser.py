@@ -1,0 +1,74 @@
+"""``NluParser``: one message → language, intent and entities.
+
+The language comes from the message when it says enough, else from the session (an "ok"
+or an emoji keeps the conversation's language), else from what the caller declared. The
+intent classifier is trained once per process from the packaged data (or loaded from its
+cache). Entities are extracted with the project's own grammars; room types are matched
+against the PMS catalog, read through the PMS cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import date
+
+from agente.conversation.nlu.entities.booking_ref import extract_booking_ref
+from agente.conversation.nlu.entities.contact import extract_email, extract_guest_name, extract_phone
+from agente.conversation.nlu.entities.counts import extract_party
+from agente.conversation.nlu.entities.dates import extract_stay
+from agente.conversation.nlu.entities.room_type import match_room_type
+from agente.conversation.nlu.entities.topic import extract_topic
+from agente.conversation.nlu.intents import IntentClassifier
+from agente.conversation.nlu.language import detect_language_scored, is_confident
+from agente.conversation.nlu.types import LANGUAGES, Entities, Intent, ParseResult
+
+Catalog = Callable[[], Awaitable[Sequence[tuple[int, str]]]]
+
+
+class NluParser:
+    def __init__(self, classifier: IntentClassifier, catalog: Catalog) -> None:
+        self.classifier = classifier
+        self.catalog = catalog
+
+    def language_of(self, text: str, *, declared: str | None, previous: str | None) -> str:
+        detected, confidence = detect_language_scored(text)
+        if is_confident(confidence):
+            return detected
+        for fallback in (previous, declared):
+            if fallback in LANGUAGES:
+                return fallback
+        return detected
+
+    async def parse(
+        self, text: str, *, language: str | None = None, previous: str | None = None, today: date
+    ) -> ParseResult:
+        lang = self.language_of(text, declared=language, previous=previous)
+        # Classification and the grammars are CPU work of a few milliseconds: run them off
+        # the event loop so other requests are not held up.
+        intent, entities = await asyncio.to_thread(self._understand, text, lang, today)
+        mention = match_room_type(text, lang, await self.catalog())
+        if mention is not None:
+            entities = replace(entities, room_type=mention)
+        return ParseResult(language=lang, intent=intent, entities=entities)
+
+    def _understand(self, text: str, lang: str, today: date) -> tuple[Intent, Entities]:
+        intent = self.classifier.predict(text, lang)
+        stay = extract_stay(text, lang, today)
+        party = extract_party(text, lang)
+        entities = Entities(
+            check_in=stay.check_in,
+            check_out=stay.check_out,
+            nights=stay.nights,
+            dates_in_past=stay.in_past,
+            adults=party.adults,
+            children=party.children,
+            rooms=party.rooms,
+            booking_ref=extract_booking_ref(text),
+            guest_name=extract_guest_name(text, lang),
+            email=extract_email(text),
+            phone=extract_phone(text),
+            topic=extract_topic(text, lang),
+        )
+        return intent, entities

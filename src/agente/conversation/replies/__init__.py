@@ -1,0 +1,1 @@
+"""What the agent says: templates per language, with dates and money in the guest's locale."""

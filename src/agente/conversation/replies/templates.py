@@ -1,0 +1,139 @@
+"""Every sentence the agent can say, per language. Values in braces are filled by
+:func:`agente.conversation.replies.render.render`; money and dates arrive formatted."""
+
+from __future__ import annotations
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "es": {
+        "greet": "¡Hola! Soy el asistente virtual de {hotel}. Puedo consultar disponibilidad y precios, "
+        "hacer, cambiar o cancelar reservas y resolver dudas del hotel. ¿En qué te ayudo?",
+        "thanks": "¡De nada! ¿Te ayudo con algo más?",
+        "goodbye": "¡Gracias por escribirnos! Hasta pronto.",
+        "out_of_scope": "Solo puedo ayudarte con el hotel: disponibilidad, precios, reservas y dudas sobre "
+        "la estancia. ¿Qué necesitas?",
+        "clarify": "Perdona, no te he entendido bien. ¿Quieres consultar disponibilidad, hacer o gestionar "
+        "una reserva, o tienes una pregunta sobre el hotel?",
+        "ask_dates": "¿Para qué fechas? Dime el día de llegada y el de salida (por ejemplo: del 12 al 15 de "
+        "diciembre).",
+        "ask_check_out": "Llegada el {check_in}. ¿Hasta qué día, o cuántas noches?",
+        "ask_party": "¿Cuántas personas seréis (adultos y niños)?",
+        "dates_in_past": "Esas fechas ya han pasado. ¿Para qué fechas quieres venir?",
+        "too_long": "Puedo buscar estancias de hasta {max_nights} noches por aquí; para estancias más largas "
+        "te paso con recepción.",
+        "quote_header": "Disponibilidad {stay}, {party}:",
+        "quote_header_stale": "No puedo consultar el sistema de reservas ahora mismo. Estos son los últimos "
+        "precios que conozco ({stay}, {party}) y quedan por confirmar:",
+        "quote_line": "{n}. {name}: {nightly} por noche, total {total}",
+        "quote_fee": "   (más {fee}: {amount})",
+        "quote_footer": "¿Cuál prefieres? Responde con el número o el nombre de la habitación.",
+        "no_availability": "Lo siento, no hay disponibilidad para {stay}, {party}. ¿Probamos otras fechas?",
+        "choose_again": "¿Cuál de estas habitaciones prefieres? Responde con el número (del 1 al {count}).",
+        "ask_name": "Perfecto, {room}. ¿A nombre de quién hago la reserva?",
+        "ask_email": "¿Cuál es tu email?",
+        "ask_phone": "¿Y un teléfono de contacto?",
+        "invalid_email": "Ese email no parece válido. ¿Me lo escribes de nuevo?",
+        "invalid_phone": "Ese teléfono no parece válido. Escríbelo con prefijo, por ejemplo +34 612 345 678.",
+        "confirm_booking": "Resumen: {room}, {stay}, {party}. Total {total}{stale_note}. A nombre de {name} "
+        "({email}, {phone}). ¿Confirmo la reserva?",
+        "stale_note": " (precio por confirmar)",
+        "confirm_yes_no": "¿Confirmo? Responde sí o no.",
+        "booked": "¡Reserva confirmada! Tu referencia es {reference}. {room}, {stay}. Total {total}. ¡Te esperamos!",
+        "booked_pending": "He registrado tu reserva con la referencia {reference}, pero el sistema del hotel "
+        "no responde ahora mismo: la confirmaremos en cuanto vuelva y te avisaremos por aquí.",
+        "booking_dropped": "Entendido, no he hecho ninguna reserva. ¿Te ayudo con algo más?",
+        "rooms_gone": "Vaya, esa habitación se acaba de ocupar para esas fechas.",
+        "booking_refused": "El hotel no ha podido aceptar la reserva: {reason}",
+        "ask_reference": "Claro. ¿Me das la referencia de la reserva (empieza por AH) y el email o el "
+        "teléfono con el que la hiciste?",
+        "ask_verification": "Para comprobar que eres tú, ¿me das el email o el teléfono de la reserva?",
+        "verification_failed": "No encuentro una reserva con esos datos. Revisa la referencia y el email o "
+        "teléfono, por favor.",
+        "status": "Tu reserva {reference}: {room}, {stay}, {party}. Estado: {status}.",
+        "status_names": "confirmed=confirmada;pending=pendiente de confirmar;cancelled=cancelada;failed=no confirmada",
+        "confirm_cancel": "¿Seguro que quieres cancelar la reserva {reference} ({room}, {stay})?",
+        "cancelled": "Hecho: la reserva {reference} está cancelada. {policy}",
+        "cancel_dropped": "De acuerdo, tu reserva {reference} sigue en pie.",
+        "already_cancelled": "La reserva {reference} ya estaba cancelada.",
+        "modify_what": "¿Qué quieres cambiar de la reserva {reference}: las fechas o el número de personas?",
+        "confirm_modify": "El cambio quedaría así: {room}, {stay}, {party}. Nuevo total {total}. ¿Lo confirmo?",
+        "modified": "Listo: tu reserva {reference} ahora es {room}, {stay}, {party}. Total {total}.",
+        "modify_dropped": "De acuerdo, tu reserva {reference} queda como estaba.",
+        "modify_unavailable": "Lo siento, no hay disponibilidad para ese cambio. Tu reserva sigue como estaba. "
+        "¿Probamos con otras fechas?",
+        "faq_missing": "No tengo ese dato. ¿Quieres que te pase con recepción?",
+        "resume": "Seguimos con tu reserva: {question}",
+        "handoff": "Te paso con una persona del equipo de recepción; te responderán por aquí en breve.",
+        "handoff_pms": "No puedo consultar el sistema de reservas ahora mismo, así que te paso con recepción "
+        "para que te ayuden.",
+        "handoff_complaint": "Siento mucho lo ocurrido. Te paso ahora mismo con una persona de recepción.",
+        "handoff_bookings_off": "Ahora mismo las reservas se gestionan con recepción; te paso con una persona "
+        "del equipo.",
+        "released": "Hola de nuevo, vuelves a hablar con el asistente virtual. ¿En qué te ayudo?",
+    },
+    "en": {
+        "greet": "Hi! I'm the virtual assistant of {hotel}. I can check availability and prices, make, change "
+        "or cancel bookings, and answer questions about the hotel. How can I help?",
+        "thanks": "You're welcome! Anything else I can help with?",
+        "goodbye": "Thanks for writing to us! See you soon.",
+        "out_of_scope": "I can only help with the hotel: availability, prices, bookings and questions about "
+        "your stay. What do you need?",
+        "clarify": "Sorry, I didn't quite get that. Would you like to check availability, make or manage a "
+        "booking, or do you have a question about the hotel?",
+        "ask_dates": "For which dates? Tell me your arrival and departure days (for example: December 12 to 15).",
+        "ask_check_out": "Arriving {check_in}. Until which day, or how many nights?",
+        "ask_party": "How many guests (adults and children)?",
+        "dates_in_past": "Those dates are already past. When would you like to come?",
+        "too_long": "I can look up stays of up to {max_nights} nights here; for longer stays I'll put you in "
+        "touch with reception.",
+        "quote_header": "For {stay}, {party}:",
+        "quote_header_stale": "I can't reach the booking system right now. These are the last prices I know "
+        "for {stay}, {party}, and they are to be confirmed:",
+        "quote_line": "{n}. {name}: {nightly} per night, total {total}",
+        "quote_fee": "   (plus {fee}: {amount})",
+        "quote_footer": "Which one would you like? Reply with the number or the room name.",
+        "no_availability": "Sorry, there is no availability for {stay}, {party}. Shall we try other dates?",
+        "choose_again": "Which of these rooms would you like? Reply with the number (1 to {count}).",
+        "ask_name": "Great, {room}. Whose name should the booking be under?",
+        "ask_email": "What's your email?",
+        "ask_phone": "And a contact phone number?",
+        "invalid_email": "That email doesn't look right. Could you type it again?",
+        "invalid_phone": "That phone number doesn't look right. Please include the country code, e.g. +1 305 555 0100.",
+        "confirm_booking": "Summary: {room}, {stay}, {party}. Total {total}{stale_note}. Under {name} "
+        "({email}, {phone}). Shall I confirm the booking?",
+        "stale_note": " (price to be confirmed)",
+        "confirm_yes_no": "Shall I confirm? Please answer yes or no.",
+        "booked": "Your booking is confirmed! Your reference is {reference}. {room}, {stay}. Total {total}. "
+        "See you soon!",
+        "booked_pending": "I've recorded your booking under reference {reference}, but the hotel's system "
+        "isn't answering right now: we'll confirm it as soon as it's back and let you know here.",
+        "booking_dropped": "Understood, I haven't booked anything. Anything else I can help with?",
+        "rooms_gone": "Oh, that room has just been taken for those dates.",
+        "booking_refused": "The hotel could not accept the booking: {reason}",
+        "ask_reference": "Sure. Could you give me the booking reference (it starts with AH) and the email or "
+        "phone number you booked with?",
+        "ask_verification": "To make sure it's you, could you give me the booking's email or phone number?",
+        "verification_failed": "I can't find a booking with those details. Please check the reference and "
+        "the email or phone.",
+        "status": "Your booking {reference}: {room}, {stay}, {party}. Status: {status}.",
+        "status_names": "confirmed=confirmed;pending=pending confirmation;cancelled=cancelled;failed=not confirmed",
+        "confirm_cancel": "Are you sure you want to cancel booking {reference} ({room}, {stay})?",
+        "cancelled": "Done: booking {reference} is cancelled. {policy}",
+        "cancel_dropped": "Alright, your booking {reference} stays as it is.",
+        "already_cancelled": "Booking {reference} was already cancelled.",
+        "modify_what": "What would you like to change in booking {reference}: the dates or the number of guests?",
+        "confirm_modify": "The change would be: {room}, {stay}, {party}. New total {total}. Shall I confirm it?",
+        "modified": "Done: your booking {reference} is now {room}, {stay}, {party}. Total {total}.",
+        "modify_dropped": "Alright, your booking {reference} stays as it was.",
+        "modify_unavailable": "Sorry, there's no availability for that change. Your booking is unchanged. "
+        "Shall we try other dates?",
+        "faq_missing": "I don't have that information. Would you like me to put you in touch with reception?",
+        "resume": "Back to your booking: {question}",
+        "handoff": "I'm passing you to a member of our reception team; they'll reply here shortly.",
+        "handoff_pms": "I can't reach the booking system right now, so I'm passing you to reception so they "
+        "can help you.",
+        "handoff_complaint": "I'm very sorry about that. I'm passing you to a person at reception right now.",
+        "handoff_bookings_off": "Bookings are being handled by reception right now; I'm passing you to a "
+        "member of the team.",
+        "released": "Hi again, you're back with the virtual assistant. How can I help?",
+    },
+}

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from agente.config import Settings
+from tests.conftest import Running
+
+ADMIN = {"Authorization": "Bearer test-token"}
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"admin_token": SecretStr("ops:test-token")})
+
+
+async def _say(service: Running, text: str, guest: str = "web-1", **extra: object) -> dict[str, object]:
+    response = await service.client.post("/api/messages", json={"guest_id": guest, "text": text, **extra})
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_a_message_gets_a_reply_in_the_guest_language(service: Running) -> None:
+    body = await _say(service, "hello there!")
+    assert body["intent"] == {"name": "greet", "confidence": pytest.approx(body["intent"]["confidence"])}  # type: ignore[index]
+    assert body["reply"]["language"] == "en"  # type: ignore[index]
+    assert "The Hotel Prime" in body["reply"]["text"]  # type: ignore[index]
+    assert body["state"] == "idle" and body["status"] == "bot"
+    again = await _say(service, "hola")
+    assert again["session_id"] == body["session_id"]
+    assert again["reply"]["language"] == "es"  # type: ignore[index]
+
+
+async def test_availability_quotes_live_prices(service: Running) -> None:
+    body = await _say(service, "do you have a room from december 1 to december 4 for 2 adults?")
+    entities = body["entities"]
+    assert entities["check_in"] == "2026-12-01" or entities["check_in"].endswith("-12-01")  # type: ignore[index]
+    assert entities["adults"] == 2  # type: ignore[index]
+    assert body["state"] == "choose_room"
+    assert "USD 3,120.00" in body["reply"]["text"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"guest_id": "g", "text": ""},
+        {"guest_id": "g", "text": "   "},
+        {"guest_id": "g", "text": "x" * 10_000},
+        {"guest_id": "", "text": "hola"},
+        {"guest_id": "g h", "text": "hola"},
+        {"guest_id": "g", "text": "hola", "channel": "whatsapp"},
+        {"guest_id": "g", "text": "hola", "language": "fr"},
+        {"text": "hola"},
+    ],
+)
+async def test_bad_messages_are_422(service: Running, payload: dict[str, object]) -> None:
+    response = await service.client.post("/api/messages", json=payload)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_nlu_parse(service: Running) -> None:
+    response = await service.client.post(
+        "/api/nlu/parse",
+        json={
+            "text": "quiero reservar del 12 al 15 de diciembre, dos adultos y un niño",
+            "reference_date": "2026-11-29",
+        },
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["language"] == "es"
+    assert body["intent"]["name"] in {"book_room", "check_availability"}
+    assert body["entities"]["check_in"] == "2026-12-12" and body["entities"]["check_out"] == "2026-12-15"
+    assert body["entities"]["nights"] == 3
+    assert (body["entities"]["adults"], body["entities"]["children"]) == (2, 1)
+    bad = await service.client.post("/api/nlu/parse", json={"text": "hola", "reference_date": "mañana"})
+    assert bad.status_code == 422
+
+
+async def test_handoff_silences_the_bot_until_staff_release_it(service: Running) -> None:
+    await _say(service, "hola", guest="web-h")
+    handed = await _say(service, "quiero hablar con una persona de recepción", guest="web-h")
+    assert handed["status"] == "handoff"
+    silent = await _say(service, "¿hola? ¿hay alguien?", guest="web-h")
+    assert silent["reply"]["text"] == "" and silent["status"] == "handoff"  # type: ignore[index]
+
+    listed = (await service.client.get("/admin/conversations", headers=ADMIN)).json()["conversations"]
+    assert len(listed) == 1
+    convo = listed[0]
+    assert convo["handoff_reason"] == "requested" and convo["guest"]["id"] == "web-h"
+    assert convo["recent_messages"][-1]["text"] == "¿hola? ¿hay alguien?"
+
+    replied = await service.client.post(
+        f"/admin/conversations/{convo['id']}/reply", json={"text": "Hola, soy Marta de recepción."}, headers=ADMIN
+    )
+    assert replied.status_code == 200
+    assert replied.json()["recent_messages"][-1]["text"] == "Hola, soy Marta de recepción."
+    released = await service.client.post(f"/admin/conversations/{convo['id']}/release", headers=ADMIN)
+    assert released.status_code == 200 and released.json()["status"] == "bot"
+    assert (await service.client.post(f"/admin/conversations/{convo['id']}/release", headers=ADMIN)).status_code == 409
+    back = await _say(service, "gracias", guest="web-h")
+    assert back["status"] == "bot" and back["reply"]["text"]  # type: ignore[index]
+    assert (await service.client.get("/admin/conversations", headers=ADMIN)).json()["conversations"] == []
+
+
+async def test_self_test_includes_the_nlu(service: Running) -> None:
+    body = (await service.client.post("/api/test", json={"message": "test"})).json()
+    assert body["status"] == "success"
+    assert body["checks"]["nlu"]["status"] == "ok"
+
+
+async def test_conversation_metrics(service: Running) -> None:
+    await _say(service, "hola", guest="m-1")
+    await _say(service, "quiero hablar con un humano", guest="m-1")
+    metrics = (await service.client.get("/metrics")).text
+    assert 'conversation_messages_total{channel="web",direction="in",intent="greet",language="es"} 1.0' in metrics
+    assert 'conversation_handoffs_total{reason="requested"} 1.0' in metrics

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import pytest
+
+from agente.conversation.nlu.entities.counts import extract_party, mask_party_numbers
+from agente.conversation.nlu.types import Party
+
+
+@pytest.mark.parametrize(
+    "language, text, party",
+    [
+        ("es", "dos adultos y un niño", Party(adults=2, children=1)),
+        ("es", "2 adultos 2 niños", Party(adults=2, children=2)),
+        ("es", "somos 4", Party(adults=4)),
+        ("es", "para mí y mi pareja", Party(adults=2)),
+        ("es", "para mi esposa y yo", Party(adults=2)),
+        ("es", "solo yo", Party(adults=1)),
+        ("es", "viajo sola, del 3 al 6", Party(adults=1)),
+        ("es", "una familia de 4 con 2 niños", Party(adults=2, children=2)),
+        ("es", "3 personas", Party(adults=3)),
+        ("es", "necesitamos dos habitaciones para 4 adultos", Party(adults=4, rooms=2)),
+        ("es", "2 adultos... no perdon, mejor 3 adultos", Party(adults=3)),
+        ("es", "vamos 2 adultos con un bebé", Party(adults=2, children=1)),
+        ("es", "3 adultos, 1 niño y 1 bebé", Party(adults=3, children=2)),
+        ("es", "2 adultos y 2 niños de 4 y 7 años", Party(adults=2, children=2)),
+        ("es", "somos 5: 3 adultos y 2 niños", Party(adults=3, children=2)),
+        ("es", "somos 6 y queremos 3 habitaciones", Party(adults=6, rooms=3)),
+        ("es", "mi mujer, mis dos hijos y yo", Party(adults=2, children=2)),
+        ("es", "vamos mi marido y yo con nuestra hija", Party(adults=2, children=1)),
+        ("es", "viajo con mi hijo", Party(adults=1, children=1)),
+        ("es", "mis padres y yo", Party(adults=3)),
+        ("es", "yo y 2 amigos", Party(adults=3)),
+        ("es", "vamos 2 parejas", Party(adults=4)),
+        ("es", "somos una pareja con un niño", Party(adults=2, children=1)),
+        ("es", "habitacion para 4, 2 de ellos niños", Party(adults=2, children=2)),
+        ("es", "una habitación para dos", Party(adults=2)),
+        ("es", "grupo de 10 personas, 5 habitaciones", Party(adults=10, rooms=5)),
+        ("es", "dos dobles para 4 adultos", Party(adults=4, rooms=2)),
+        ("es", "solo una persona", Party(adults=1)),
+        ("en", "2 adults + 1 kid", Party(adults=2, children=1)),
+        ("en", "me and my wife", Party(adults=2)),
+        ("en", "just me", Party(adults=1)),
+        ("en", "I'm traveling alone", Party(adults=1)),
+        ("en", "we are 4 people", Party(adults=4)),
+        ("en", "there are 5 of us", Party(adults=5)),
+        ("en", "just the two of us", Party(adults=2)),
+        ("en", "family of four", Party(adults=4)),
+        ("en", "a family of 5 with 3 children", Party(adults=2, children=3)),
+        ("en", "2 adults, 1 baby", Party(adults=2, children=1)),
+        ("en", "my husband and I and our 2 kids", Party(adults=2, children=2)),
+        ("en", "me, my wife and our baby", Party(adults=2, children=1)),
+        ("en", "party of 6, need 3 rooms", Party(adults=6, rooms=3)),
+        ("en", "3 rooms for 6 people", Party(adults=6, rooms=3)),
+        ("en", "we're a couple", Party(adults=2)),
+        ("en", "actually make it 3 adults", Party(adults=3)),
+        ("en", "2 adults and 3 kids in 2 rooms", Party(adults=2, children=3, rooms=2)),
+        ("en", "3 adults, one of them is my 16 year old son", Party(adults=3)),
+        ("en", "a room for 2 adults and 2 children aged 5 and 8", Party(adults=2, children=2)),
+        ("en", "4 pax", Party(adults=4)),
+        ("en", "two rooms please", Party(rooms=2)),
+        ("en", "me and 3 friends", Party(adults=4)),
+    ],
+)
+def test_party(language: str, text: str, party: Party) -> None:
+    assert extract_party(text, language) == party
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("es", "una doble por favor"),
+        ("es", "quiero una habitacion"),
+        ("es", "el 12 de diciembre"),
+        ("es", "cuanto sale por 3 noches?"),
+        ("es", "me parece caro 1.250,00 €"),
+        ("es", "mi telefono es 612 345 678"),
+        ("es", "una cama de matrimonio"),
+        ("es", "somos 3 familias"),
+        ("es", "tenemos 2 perros"),
+        ("es", "a las 14:00"),
+        ("en", "for 3 nights"),
+        ("en", "the 2nd of december"),
+        ("en", "a double room"),
+        ("en", "how much is a double for 3 nights"),
+        ("en", "room 204 please"),
+    ],
+)
+def test_numbers_that_are_not_people(language: str, text: str) -> None:
+    assert extract_party(text, language) == Party()
+
+
+def test_mask_party_numbers_keeps_the_days() -> None:
+    assert mask_party_numbers("para 2 adultos del 2 al 4") == "para § del 2 al 4"

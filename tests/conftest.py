@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +36,9 @@ from agente.main import create_app
 from agente.storage import migrate
 
 RUN_ID = uuid.uuid4().hex[:10]
+# One intent model for the whole run: every container built by the tests loads it instead of
+# training its own (processes started by e2e tests get a clean environment and train theirs).
+os.environ.setdefault("NLU_MODEL_DIR", tempfile.mkdtemp(prefix=f"agente-nlu-{RUN_ID}-"))
 PG_SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TABLES = (

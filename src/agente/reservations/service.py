@@ -97,10 +97,17 @@ class Reservations:
         self.flags = flags
         self.metrics = metrics
 
-    async def reserve(self, request: BookingRequest, *, session_id: uuid.UUID | None = None) -> BookingRecord:
+    async def reserve(
+        self,
+        request: BookingRequest,
+        *,
+        session_id: uuid.UUID | None = None,
+        party: tuple[int, int] | None = None,
+    ) -> BookingRecord:
         """Book, or record a pending booking. Raises ``RoomsNotAvailableError`` / ``PmsRejectedError``
         when the PMS says no, ``PmsUnavailableError`` when it cannot be asked and fallback is off,
-        ``BookingsDisabledError`` when the kill switch is off."""
+        ``BookingsDisabledError`` when the kill switch is off. ``party`` (adults, children) is the
+        whole party to record, when the request spreads it over several rooms."""
         async with db.session_scope(self.factory) as session:
             existing = await self._by_key(session, request.idempotency_key)
         if existing is not None:
@@ -112,18 +119,20 @@ class Reservations:
         except PmsUnavailableError:
             if not await self.flags.is_enabled(FALLBACK_FLAG):
                 raise
-            return await self._record_pending(request, session_id)
+            return await self._record_pending(request, session_id, party)
         async with db.session_scope(self.factory) as session:
-            record = self._new_record(request, session_id, status="confirmed")
+            record = self._new_record(request, session_id, party, status="confirmed")
             self._apply(record, booking)
             session.add(record)
         self.metrics.bookings.labels("confirmed").inc()
         log.info("booking confirmed", reference=record.reference, pms_booking_id=booking.id)
         return record
 
-    async def _record_pending(self, request: BookingRequest, session_id: uuid.UUID | None) -> BookingRecord:
+    async def _record_pending(
+        self, request: BookingRequest, session_id: uuid.UUID | None, party: tuple[int, int] | None
+    ) -> BookingRecord:
         async with db.session_scope(self.factory) as session:
-            record = self._new_record(request, session_id, status="pending")
+            record = self._new_record(request, session_id, party, status="pending")
             session.add(record)
             await session.flush()
             await enqueue(
@@ -213,8 +222,11 @@ class Reservations:
         return result.scalar_one_or_none()
 
     @staticmethod
-    def _new_record(request: BookingRequest, session_id: uuid.UUID | None, *, status: str) -> BookingRecord:
+    def _new_record(
+        request: BookingRequest, session_id: uuid.UUID | None, party: tuple[int, int] | None, *, status: str
+    ) -> BookingRecord:
         stay, guest = request.stay, request.guest
+        adults, children = party or (stay.adults * stay.rooms, stay.children * stay.rooms)
         return BookingRecord(
             reference=new_reference(),
             idempotency_key=request.idempotency_key,
@@ -223,8 +235,8 @@ class Reservations:
             room_type_id=request.room_type_id,
             check_in=stay.check_in,
             check_out=stay.check_out,
-            adults=stay.adults,
-            children=stay.children,
+            adults=adults,
+            children=children,
             rooms=stay.rooms,
             quoted_total=request.quoted_total,
             guest_first_name=guest.first_name,

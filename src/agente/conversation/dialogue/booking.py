@@ -11,7 +11,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-from agente.conversation.dialogue.state import QuotedRoom, Step
+from agente.conversation.dialogue.state import QuotedRoom, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
 from agente.conversation.replies.render import render
@@ -41,10 +41,11 @@ def valid_phone(phone: str) -> bool:
     return 9 <= len(re.sub(r"\D", "", phone)) <= 15
 
 
-def merge_entities(turn: Turn) -> bool:
-    """Copy what the guest just said into the slots; True when the stay or party changed."""
+def merge_entities(turn: Turn) -> tuple[bool, bool]:
+    """Copy what the guest just said into the slots; say whether (the stay or party, the room) changed."""
     e, s = turn.parse.entities, turn.slots
     before = (s.check_in, s.check_out, s.adults, s.children, s.rooms)
+    room_before = s.room_type_id
     if e.check_in:
         previous = s.stay
         s.check_in = e.check_in.isoformat()
@@ -64,13 +65,15 @@ def merge_entities(turn: Turn) -> bool:
         s.rooms = e.rooms
     if e.room_type is not None and e.room_type.room_type_id is not None:
         s.room_type_id = e.room_type.room_type_id
-    if e.guest_name:
+    # A name is only taken when it was asked for, or in a short message: long messages
+    # ramble, and "soy mucho de escribir" is not a name.
+    if e.guest_name and (turn.step is Step.ASK_GUEST or len(turn.message) <= 200):
         s.guest_name = e.guest_name
     if e.email:
         s.email = e.email
     if e.phone:
         s.phone = e.phone
-    return before != (s.check_in, s.check_out, s.adults, s.children, s.rooms)
+    return before != (s.check_in, s.check_out, s.adults, s.children, s.rooms), room_before != s.room_type_id
 
 
 async def ask_or_quote(turn: Turn, deps: Deps) -> None:
@@ -105,11 +108,19 @@ async def ask_or_quote(turn: Turn, deps: Deps) -> None:
     await quote(turn, deps)
 
 
-async def quote(turn: Turn, deps: Deps) -> None:
-    s = turn.slots
+def stay_query(s: Slots) -> StayQuery:
+    """The PMS query for the slots. The guest counts the whole party; the PMS counts people per
+    room, so the party is spread over the rooms (the fullest room decides what fits)."""
     stay = s.stay
     assert stay is not None and s.adults is not None
-    query = StayQuery(stay[0], stay[1], adults=s.adults, children=s.children or 0, rooms=s.rooms or 1)
+    rooms = max(1, s.rooms or 1)
+    return StayQuery(
+        stay[0], stay[1], adults=max(1, -(-s.adults // rooms)), children=-(-(s.children or 0) // rooms), rooms=rooms
+    )
+
+
+async def quote(turn: Turn, deps: Deps) -> None:
+    query = stay_query(turn.slots)
     try:
         answer = await deps.pms.availability(query)
     except PmsUnavailableError:
@@ -127,7 +138,7 @@ def show_quote(turn: Turn, answer: Availability) -> None:
     s, lang = turn.slots, turn.language
     q = answer.query
     stay_text = format_stay(q.check_in, q.check_out, lang)
-    party = party_text(q.adults, q.children, q.rooms, lang)
+    party = party_text(s.adults or q.adults, s.children or 0, q.rooms, lang)
     if not answer.offers:
         turn.say("no_availability", stay=stay_text, party=party)
         s.quote = []
@@ -181,6 +192,12 @@ def pick_room(turn: Turn) -> bool:
     if number is not None and 1 <= number <= len(s.quote):
         s.room_type_id = s.quote[number - 1].room_type_id
         return True
+    # A word of a quoted room's name ("general", "la ejecutiva") names it when only one matches.
+    words = set(re.findall(r"[a-záéíóúñ]{4,}", text))
+    named = [q for q in s.quote if words & {w.lower().rstrip("s") for w in q.name.split()}]
+    if len(named) == 1:
+        s.room_type_id = named[0].room_type_id
+        return True
     return False
 
 
@@ -227,7 +244,7 @@ async def book(turn: Turn, deps: Deps) -> None:
     assert room is not None and stay is not None and s.adults is not None
     first, _, last = (s.guest_name or "").partition(" ")
     request = BookingRequest(
-        stay=StayQuery(stay[0], stay[1], adults=s.adults, children=s.children or 0, rooms=s.rooms or 1),
+        stay=stay_query(s),
         room_type_id=room.room_type_id,
         guest=GuestDetails(first or "-", last or "-", s.email or "", s.phone or ""),
         # One key per guest session, attempt and stay: a repeated "yes" never books twice.
@@ -235,7 +252,7 @@ async def book(turn: Turn, deps: Deps) -> None:
         quoted_total=Decimal(room.total),
     )
     try:
-        record = await deps.reservations.reserve(request, session_id=turn.session_id)
+        record = await deps.reservations.reserve(request, session_id=turn.session_id, party=(s.adults, s.children or 0))
     except BookingsDisabledError:
         turn.hand_off("bookings_disabled", "handoff_bookings_off")
         return

@@ -20,6 +20,10 @@ _COMPLAINT = re.compile(
     r"queja|reclamaci[oó]n|verg[uü]enza|inaceptable|fatal|horrible|complain|unacceptable|disgusting|terrible",
     re.IGNORECASE,
 )
+_PERSON = re.compile(
+    r"persona|humano|human|person|someone|alguien|agente|agent|staff|manager|encargad|recepcionista|operador",
+    re.IGNORECASE,
+)
 _BOOKING_INTENTS = {"check_availability", "book_room"}
 _MANAGE = {"modify_booking": "modify", "cancel_booking": "cancel", "booking_status": "status"}
 
@@ -35,11 +39,20 @@ async def respond(turn: Turn, deps: Deps, threshold: float) -> None:
     """Fill ``turn.replies``, ``turn.step`` and ``turn.slots`` for this message."""
     intent, s = turn.intent, turn.slots
     confident = turn.parse.intent.confidence >= threshold
-    if intent == "human_handoff" and confident:
-        complaint = bool(_COMPLAINT.search(turn.message))
-        turn.hand_off("complaint" if complaint else "requested", "handoff_complaint" if complaint else "handoff")
+    topic, e = turn.parse.entities.topic, turn.parse.entities
+    if turn.step is Step.ASK_GUEST and (e.email or e.phone or e.guest_name):
+        # The guest is answering the question asked ("+1 415 555 0111"), whatever it sounds like.
+        intent = "inform"
+    elif _COMPLAINT.search(turn.message):
+        turn.hand_off("complaint", "handoff_complaint")
         return
-    if intent == "faq" and confident and turn.parse.entities.topic:
+    if intent == "human_handoff" and topic and not _PERSON.search(turn.message):
+        # "¿Me pasas el teléfono del hotel?" asks for a fact, not for a person.
+        intent = "faq"
+    if intent == "human_handoff" and confident:
+        turn.hand_off("requested")
+        return
+    if intent == "faq" and confident and topic:
         await _answer_faq(turn, deps)
         return
     if intent in ("thanks", "goodbye") and confident and turn.step in (Step.IDLE, Step.CHOOSE_ROOM):
@@ -109,7 +122,7 @@ async def _by_step(turn: Turn, deps: Deps, confident: bool) -> bool:  # noqa: C9
         if deny:
             manage.declined(turn)
             return True
-        if step is Step.CONFIRM_MODIFY and booking.merge_entities(turn):
+        if step is Step.CONFIRM_MODIFY and booking.merge_entities(turn)[0]:
             await manage.propose_change(turn, deps)
             return True
         if affirm:
@@ -121,11 +134,11 @@ async def _by_step(turn: Turn, deps: Deps, confident: bool) -> bool:  # noqa: C9
         if deny:
             manage.declined(turn)
             return True
-        if booking.merge_entities(turn):
+        if booking.merge_entities(turn)[0]:
             await manage.propose_change(turn, deps)
             return True
         return False
-    changed = booking.merge_entities(turn)
+    changed, room_changed = booking.merge_entities(turn)
     if step is Step.IDLE:
         # Dates in the message are a request for a stay, whatever the classifier made of a
         # long or unusual message — unless it was sure the guest wants something else.
@@ -147,11 +160,17 @@ async def _by_step(turn: Turn, deps: Deps, confident: bool) -> bool:  # noqa: C9
             turn.say("booking_dropped")
             return True
         return False
-    if deny and step in (Step.ASK_STAY, Step.CHOOSE_ROOM, Step.ASK_GUEST, Step.CONFIRM_BOOKING):
-        manage.declined(turn)
-        return True
+    if room_changed and not changed and step in (Step.CHOOSE_ROOM, Step.ASK_GUEST, Step.CONFIRM_BOOKING):
+        if s.chosen() is not None:
+            # A room of the quote, named: take it (later on: summarise again with its price).
+            booking.ask_guest(turn)
+            return True
+        s.room_type_id = None
     if changed and step in (Step.ASK_STAY, Step.CHOOSE_ROOM, Step.ASK_GUEST, Step.CONFIRM_BOOKING):
         await booking.ask_or_quote(turn, deps)
+        return True
+    if deny and step in (Step.ASK_STAY, Step.CHOOSE_ROOM, Step.ASK_GUEST, Step.CONFIRM_BOOKING):
+        manage.declined(turn)
         return True
     if step is Step.ASK_STAY:
         if intent in ("greet", *_BOOKING_INTENTS) and confident:
@@ -165,7 +184,8 @@ async def _by_step(turn: Turn, deps: Deps, confident: bool) -> bool:  # noqa: C9
         return False
     if step is Step.ASK_GUEST:
         e = turn.parse.entities
-        if e.guest_name or e.email or e.phone or _free_text_detail(turn):
+        free = _free_text_detail(turn, confident)
+        if e.guest_name or e.email or e.phone or free:
             booking.ask_guest(turn)
             return True
         return False
@@ -178,14 +198,32 @@ async def _by_step(turn: Turn, deps: Deps, confident: bool) -> bool:  # noqa: C9
     return False
 
 
-def _free_text_detail(turn: Turn) -> bool:
-    """A bare answer to the question just asked ("Ana García", "ana@x.com") fills that slot."""
+_NOT_A_NAME = re.compile(
+    r"^(ok|okay|vale|va|si|sí|yes|yeah|yep|no|nope|perfecto|perfect|gracias|thanks|thank you|hola|hello|hi|"
+    r"un momento|momento|espera|espérame|wait|hold on|one sec|one moment|sure|claro|bueno|genial|great|"
+    r"de acuerdo|listo|done)$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"[^\W\d_]{2,}(?:[ '-][^\W\d_]+){0,3}")
+
+
+def _free_text_detail(turn: Turn, confident: bool) -> bool:
+    """A bare answer to the question just asked ("Ana García", "ana@x.com") fills that slot.
+
+    A name is the leading part of the answer ("Sophie Martin, sophie@…, +33…") when it looks
+    like one and is not a chat word ("ok", "un momento") or a clear yes/no/thanks."""
     s, text = turn.slots, turn.message.strip()
-    if not text or len(text) > 80:
+    if not text or len(text) > 120:
         return False
-    if not s.guest_name and re.fullmatch(r"[^\W\d_]+(?:[ '-][^\W\d_]+){0,3}", text):
-        s.guest_name = text.title()
-        return True
+    if not s.guest_name:
+        e = turn.parse.entities
+        # With an email or a phone in the message, the name is its first part; otherwise the
+        # whole answer must look like a name ("asdf;lkj 8u9" is not one).
+        head = re.split(r"[,;\n]", text)[0].strip().rstrip(".!") if (e.email or e.phone) else text.rstrip(".!")
+        chatty = confident and turn.intent in ("affirm", "deny", "thanks", "greet", "goodbye", "human_handoff")
+        if _NAME.fullmatch(head) and not _NOT_A_NAME.match(head) and not chatty:
+            s.guest_name = head.title()
+            return True
     if s.guest_name and not s.email and "@" in text:
         s.email = text
         return True

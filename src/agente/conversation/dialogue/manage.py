@@ -7,14 +7,16 @@ plus the email or the phone it was made with.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
+from agente.conversation.dialogue.booking import stay_query
 from agente.conversation.dialogue.state import Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.replies.format import format_money, format_stay, party_text
 from agente.conversation.replies.render import render, status_name
 from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
-from agente.pms.types import BookingChange, StayQuery
+from agente.pms.types import BookingChange
 from agente.storage.models import BookingRecord
 
 # After this many references that match no booking of the guest, a person takes over.
@@ -134,9 +136,7 @@ async def propose_change(turn: Turn, deps: Deps) -> None:
         turn.say("modify_what", reference=s.booking_ref)
         turn.step = Step.MODIFY_WHAT
         return
-    query = StayQuery(
-        stay[0], stay[1], adults=s.adults, children=s.children or 0, rooms=s.rooms or 1, room_type_id=s.room_type_id
-    )
+    query = replace(stay_query(s), room_type_id=s.room_type_id)
     try:
         answer = await deps.pms.availability(query)
     except PmsUnavailableError:
@@ -167,7 +167,10 @@ async def modify(turn: Turn, deps: Deps) -> None:
     s, lang = turn.slots, turn.language
     stay = s.stay
     assert stay is not None
-    change = BookingChange(check_in=stay[0], check_out=stay[1], adults=s.adults, children=s.children, rooms=s.rooms)
+    per_room = stay_query(s)  # the PMS counts people per room
+    change = BookingChange(
+        check_in=stay[0], check_out=stay[1], adults=per_room.adults, children=per_room.children, rooms=per_room.rooms
+    )
     try:
         record = await deps.reservations.modify(s.booking_ref or "", change)
     except RoomsNotAvailableError:
@@ -194,7 +197,13 @@ async def modify(turn: Turn, deps: Deps) -> None:
 
 
 def declined(turn: Turn) -> None:
-    key = {"cancel": "cancel_dropped", "modify": "modify_dropped"}.get(turn.slots.goal or "", "booking_dropped")
-    turn.replies.append(render(key, turn.language, reference=turn.slots.booking_ref))
+    goal, reference = turn.slots.goal, turn.slots.booking_ref
+    if goal in ("cancel", "modify") and reference:
+        key = "cancel_dropped" if goal == "cancel" else "modify_dropped"
+    elif goal in ("cancel", "modify", "status"):
+        key = "ok_anything_else"  # nothing was found or verified: there is no booking to talk about
+    else:
+        key = "booking_dropped"
+    turn.replies.append(render(key, turn.language, reference=reference))
     turn.slots.forget_booking()
     turn.step = Step.IDLE

@@ -68,6 +68,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff_complaint": "Siento mucho lo ocurrido. Te paso ahora mismo con una persona de recepción.",
         "handoff_bookings_off": "Ahora mismo las reservas se gestionan con recepción; te paso con una persona "
         "del equipo.",
+        "ok_anything_else": "De acuerdo. ¿Te ayudo con algo más?",
         "released": "Hola de nuevo, vuelves a hablar con el asistente virtual. ¿En qué te ayudo?",
     },
     "en": {
@@ -134,6 +135,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff_complaint": "I'm very sorry about that. I'm passing you to a person at reception right now.",
         "handoff_bookings_off": "Bookings are being handled by reception right now; I'm passing you to a "
         "member of the team.",
+        "ok_anything_else": "Alright. Anything else I can help with?",
         "released": "Hi again, you're back with the virtual assistant. How can I help?",
     },
 }

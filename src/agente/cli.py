@@ -96,7 +96,7 @@ def logs_prune(older_than: str) -> None:
 
     age = parse_age(older_than)
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, stream=sys.stderr)  # stdout carries the JSON answer
 
     async def run() -> int:
         async with build_container(settings) as container:

@@ -14,10 +14,10 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -84,8 +84,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         stack.push_async_callback(pms.aclose)
         reservations = Reservations(session_factory, pms, flags, metrics)
         facts = HotelFacts(session_factory)
-        classifier = await asyncio.to_thread(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu")
-        nlu = NluParser(classifier, _catalog(pms))
+        nlu = NluParser(partial(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu"), _catalog(pms))
         conversations = ConversationService(
             Deps(
                 pms=pms,

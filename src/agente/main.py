@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
                 await container.facts.seed_if_empty()
             except DependencyUnavailableError as exc:
                 log.warning("hotel facts not seeded: database unavailable", error=str(exc))
+            await container.nlu.warm_up()  # the first guest must not wait for the model
             log.info(
                 "service started",
                 version=__version__,

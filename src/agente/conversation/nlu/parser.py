@@ -28,9 +28,21 @@ Catalog = Callable[[], Awaitable[Sequence[tuple[int, str]]]]
 
 
 class NluParser:
-    def __init__(self, classifier: IntentClassifier, catalog: Catalog) -> None:
-        self.classifier = classifier
+    """Understands messages. The intent model is loaded (or trained) on first use, or by
+    :meth:`warm_up` — the API calls it at start-up so no guest waits for it; commands that
+    never parse a message never pay for it."""
+
+    def __init__(self, load_classifier: Callable[[], IntentClassifier], catalog: Catalog) -> None:
+        self._load_classifier = load_classifier
+        self._classifier: IntentClassifier | None = None
+        self._loading = asyncio.Lock()
         self.catalog = catalog
+
+    async def warm_up(self) -> IntentClassifier:
+        async with self._loading:
+            if self._classifier is None:
+                self._classifier = await asyncio.to_thread(self._load_classifier)
+        return self._classifier
 
     def language_of(self, text: str, *, declared: str | None, previous: str | None) -> str:
         detected, confidence = detect_language_scored(text)
@@ -47,14 +59,16 @@ class NluParser:
         lang = self.language_of(text, declared=language, previous=previous)
         # Classification and the grammars are CPU work of a few milliseconds: run them off
         # the event loop so other requests are not held up.
-        intent, entities = await asyncio.to_thread(self._understand, text, lang, today)
+        classifier = self._classifier or await self.warm_up()
+        intent, entities = await asyncio.to_thread(self._understand, classifier, text, lang, today)
         mention = match_room_type(text, lang, await self.catalog())
         if mention is not None:
             entities = replace(entities, room_type=mention)
         return ParseResult(language=lang, intent=intent, entities=entities)
 
-    def _understand(self, text: str, lang: str, today: date) -> tuple[Intent, Entities]:
-        intent = self.classifier.predict(text, lang)
+    @staticmethod
+    def _understand(classifier: IntentClassifier, text: str, lang: str, today: date) -> tuple[Intent, Entities]:
+        intent = classifier.predict(text, lang)
         stay = extract_stay(text, lang, today)
         party = extract_party(text, lang)
         entities = Entities(

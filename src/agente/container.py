@@ -14,6 +14,7 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -124,13 +125,22 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         )
 
 
-def _catalog(pms: ResilientPms) -> Catalog:
-    """Room types as (id, name) for the NLU's fuzzy matching; empty while the PMS is unknown."""
+def _catalog(pms: ResilientPms, *, keep_seconds: float = 60.0) -> Catalog:
+    """Room types as (id, name) for the NLU's fuzzy matching; empty while the PMS is unknown.
+
+    Kept in memory for a minute: every message needs it, and room types change rarely."""
+    known: list[tuple[int, str]] = []
+    read_at = float("-inf")
 
     async def catalog() -> list[tuple[int, str]]:
+        nonlocal known, read_at
+        if time.monotonic() - read_at < keep_seconds:
+            return known
         try:
-            return [(rt.id, rt.name) for rt in await pms.room_types()]
+            known = [(rt.id, rt.name) for rt in await pms.room_types()]
         except PmsError:
-            return []
+            return known
+        read_at = time.monotonic()
+        return known
 
     return catalog

@@ -105,6 +105,16 @@ class Settings(BaseSettings):
     message_max_chars: int = Field(default=4000, ge=1)
     max_stay_nights: int = Field(default=30, ge=1)
 
+    # WhatsApp Cloud API. Unset verify token / app secret: the webhook refuses everything.
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_access_token: SecretStr | None = None
+    # Approved templates for writing to a guest outside the 24-hour window, per language.
+    whatsapp_template_es: str | None = None
+    whatsapp_template_en: str | None = None
+
     # Worker: the embedded default runs its loop inside the API process; a deployment runs
     # `agente worker` separately and leaves this false.
     worker_in_process: bool | None = None

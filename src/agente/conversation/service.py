@@ -53,6 +53,8 @@ class Reply:
     parse: ParseResult
     state: str
     status: str
+    # The stored reply (None when there is none), for a channel to record its own message id.
+    outbound_id: uuid.UUID | None = None
 
 
 class ConversationService:
@@ -94,14 +96,19 @@ class ConversationService:
         language: str | None = None,
         channel_message_id: str | None = None,
         today: date | None = None,
+        readable: bool = True,
     ) -> Reply:
+        """Answer one message. ``readable=False`` (a photo, a voice note) stores it and asks the
+        guest, in their language, to write instead."""
         session_id, inbound_id, duplicate = await self._store_inbound(channel, external_id, text, channel_message_id)
         if duplicate is not None:
             return duplicate
         lock = self._locks.setdefault(session_id, asyncio.Lock())
         async with lock:
             for _ in range(5):
-                reply = await self._turn(session_id, inbound_id, channel, text, language, today or self.today())
+                reply = await self._turn(
+                    session_id, inbound_id, channel, text, language, today or self.today(), readable=readable
+                )
                 if reply is not None:
                     return reply
             raise RuntimeError(f"session {session_id} kept changing under this message")
@@ -179,6 +186,8 @@ class ConversationService:
         text: str,
         language: str | None,
         today: date,
+        *,
+        readable: bool = True,
     ) -> Reply | None:
         async with db.session_scope(self.factory) as session:
             convo = await session.get(ConversationSession, session_id)
@@ -190,7 +199,10 @@ class ConversationService:
             slots.forget_booking()
             step = Step.IDLE
         started = time.perf_counter()
-        parse = await self.parser.parse(text, language=language, previous=previous_language, today=today)
+        if readable:
+            parse = await self.parser.parse(text, language=language, previous=previous_language, today=today)
+        else:
+            parse = ParseResult(language=previous_language or language or "es", intent=Intent("out_of_scope", 0.0))
         self.deps.metrics.nlu_latency.observe(time.perf_counter() - started)
         turn = Turn(
             session_id=session_id,
@@ -202,7 +214,9 @@ class ConversationService:
             slots=slots,
             hotel_name=await self.hotel_name(),
         )
-        if status == "bot":
+        if status == "bot" and not readable:
+            turn.say("unsupported_media")
+        elif status == "bot":
             await respond(turn, self.deps, self.threshold)
         if turn.handoff_reason:
             turn.slots.handoff_reason = turn.handoff_reason
@@ -225,19 +239,22 @@ class ConversationService:
             inbound = await session.get(Message, inbound_id)
             assert inbound is not None
             inbound.language, inbound.intent = parse.language, parse.intent.name
+            outbound_id = None
             if turn.replies:
-                session.add(
-                    Message(
-                        session_id=session_id,
-                        direction="out",
-                        channel=channel,
-                        text=turn.text,
-                        language=parse.language,
-                        status="sent",
-                    )
+                outbound = Message(
+                    session_id=session_id,
+                    direction="out",
+                    channel=channel,
+                    text=turn.text,
+                    language=parse.language,
+                    # The web and API answer in the response itself; other channels send it later.
+                    status="sent" if channel in ("web", "api") else "queued",
                 )
+                session.add(outbound)
+                await session.flush()
+                outbound_id = outbound.id
         self._count(channel, parse, turn)
-        return Reply(session_id, turn.text, parse.language, parse, turn.step.value, new_status)
+        return Reply(session_id, turn.text, parse.language, parse, turn.step.value, new_status, outbound_id)
 
     def _count(self, channel: str, parse: ParseResult, turn: Turn) -> None:
         metrics = self.deps.metrics

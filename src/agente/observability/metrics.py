@@ -195,6 +195,18 @@ class Metrics:
             registry=r,
         )
 
+        self.webhook_deliveries = Counter(
+            "webhook_deliveries", "Signed webhook deliveries accepted, by channel.", ["channel"], registry=r,
+        )
+        self.webhook_rejections = Counter(
+            "webhook_rejections", "Webhook deliveries refused, by channel and reason.", ["channel", "reason"],
+            registry=r,
+        )
+        self.channel_sends = Counter(
+            "channel_sends", "Replies sent on a channel, by outcome (sent, retry, failed, token_expired, "
+            "window_closed).", ["channel", "outcome"], registry=r,
+        )
+
     def exposition(self) -> bytes:
         """The Prometheus text format for a scrape of this process (or of all, in multiprocess mode)."""
         if self.multiproc_dir is None:

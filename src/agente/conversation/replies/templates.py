@@ -69,6 +69,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff_bookings_off": "Ahora mismo las reservas se gestionan con recepción; te paso con una persona "
         "del equipo.",
         "ok_anything_else": "De acuerdo. ¿Te ayudo con algo más?",
+        "unsupported_media": "Por ahora solo puedo leer mensajes de texto. ¿Me lo escribes, por favor?",
         "released": "Hola de nuevo, vuelves a hablar con el asistente virtual. ¿En qué te ayudo?",
     },
     "en": {
@@ -136,6 +137,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "handoff_bookings_off": "Bookings are being handled by reception right now; I'm passing you to a "
         "member of the team.",
         "ok_anything_else": "Alright. Anything else I can help with?",
+        "unsupported_media": "For now I can only read text messages. Could you type it, please?",
         "released": "Hi again, you're back with the virtual assistant. How can I help?",
     },
 }

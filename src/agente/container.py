@@ -22,6 +22,8 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from agente.channels.whatsapp.client import WhatsAppClient
+from agente.channels.whatsapp.relay import WhatsAppRelay
 from agente.config import Settings
 from agente.conversation.dialogue.turn import Deps
 from agente.conversation.facts import HotelFacts
@@ -61,6 +63,7 @@ class Container:
     reservations: Reservations
     nlu: NluParser
     conversations: ConversationService
+    whatsapp: WhatsAppRelay
     facts: HotelFacts
 
 
@@ -100,6 +103,20 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             timezone=settings.hotel_timezone,
             threshold=settings.nlu_confidence_threshold,
         )
+        client = None
+        if settings.whatsapp_access_token and settings.whatsapp_phone_number_id:
+            client = WhatsAppClient(
+                settings.whatsapp_api_base,
+                settings.whatsapp_phone_number_id,
+                settings.whatsapp_access_token.get_secret_value(),
+            )
+            stack.push_async_callback(client.aclose)
+        templates = {
+            lang: name
+            for lang, name in (("es", settings.whatsapp_template_es), ("en", settings.whatsapp_template_en))
+            if name
+        }
+        whatsapp = WhatsAppRelay(session_factory, conversations, client, metrics, templates)
         yield Container(
             settings=settings,
             engine=engine,
@@ -122,6 +139,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             facts=facts,
             nlu=nlu,
             conversations=conversations,
+            whatsapp=whatsapp,
         )
 
 

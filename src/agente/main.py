@@ -21,7 +21,7 @@ from agente.api.errors import install_error_handlers
 from agente.api.guard import ClientGuardMiddleware
 from agente.api.liveness import LivenessMiddleware
 from agente.api.middleware import RequestContextMiddleware, RouteTemplates
-from agente.api.routes import admin, health, messages, metrics, nlu, test
+from agente.api.routes import admin, health, messages, metrics, nlu, test, webhooks
 from agente.config import Settings
 from agente.container import build_container
 from agente.errors import DependencyUnavailableError
@@ -71,7 +71,15 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
         redoc_url=None,
     )
     install_error_handlers(app)
-    routers = [health.router, metrics.router, test.router, messages.router, nlu.router, *admin.routers]
+    routers = [
+        health.router,
+        metrics.router,
+        test.router,
+        messages.router,
+        nlu.router,
+        webhooks.router,
+        *admin.routers,
+    ]
     for router in routers:
         app.include_router(router)
     templates = RouteTemplates(

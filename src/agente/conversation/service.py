@@ -176,7 +176,10 @@ class ConversationService:
             ).scalar_one_or_none()
         parse = ParseResult(language=convo.language or "es", intent=Intent(inbound.intent or "inform", 1.0))
         text = outbound.text if outbound else ""
-        return convo.id, inbound.id, Reply(convo.id, text, convo.language or "es", parse, convo.state, convo.status)
+        reply = Reply(
+            convo.id, text, convo.language or "es", parse, convo.state, convo.status, outbound.id if outbound else None
+        )
+        return convo.id, inbound.id, reply
 
     async def _turn(
         self,

@@ -196,15 +196,22 @@ class Metrics:
         )
 
         self.webhook_deliveries = Counter(
-            "webhook_deliveries", "Signed webhook deliveries accepted, by channel.", ["channel"], registry=r,
+            "webhook_deliveries",
+            "Signed webhook deliveries accepted, by channel.",
+            ["channel"],
+            registry=r,
         )
         self.webhook_rejections = Counter(
-            "webhook_rejections", "Webhook deliveries refused, by channel and reason.", ["channel", "reason"],
+            "webhook_rejections",
+            "Webhook deliveries refused, by channel and reason.",
+            ["channel", "reason"],
             registry=r,
         )
         self.channel_sends = Counter(
-            "channel_sends", "Replies sent on a channel, by outcome (sent, retry, failed, token_expired, "
-            "window_closed).", ["channel", "outcome"], registry=r,
+            "channel_sends",
+            "Replies sent on a channel, by outcome (sent, retry, failed, token_expired, window_closed).",
+            ["channel", "outcome"],
+            registry=r,
         )
 
     def exposition(self) -> bytes:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import structlog
 
+from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB
 from agente.config import Settings
 from agente.container import Container, build_container
 from agente.reservations.service import PENDING_JOB
@@ -35,7 +36,11 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
 
     relay = OutboxRelay(
         container.session_factory,
-        {PENDING_JOB: container.reservations.complete_pending},
+        {
+            PENDING_JOB: container.reservations.complete_pending,
+            DELIVERY_JOB: container.whatsapp.process_delivery,
+            SEND_JOB: container.whatsapp.send,
+        },
         container.metrics,
         lease_seconds=settings.outbox_lease_seconds,
     )

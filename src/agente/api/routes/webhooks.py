@@ -1,0 +1,64 @@
+"""``/webhooks/whatsapp``: Meta's verification handshake and signed event deliveries.
+
+A delivery is checked against ``X-Hub-Signature-256`` on the raw bytes before anything
+else, stored durably as an outbox job and acknowledged at once; the worker processes it
+(guest messages, delivery receipts) afterwards, so a slow PMS never makes Meta retry. A
+redelivery of the same bytes is the same job; messages inside are deduplicated by their
+``wamid`` when they are processed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from agente.api.deps import ContainerDep, SessionDep
+from agente.api.errors import error_response
+from agente.channels.errors import SignatureError
+from agente.channels.whatsapp.relay import DELIVERY_JOB
+from agente.channels.whatsapp.signature import verify_challenge, verify_signature
+from agente.worker.outbox import enqueue
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+MAX_DELIVERY_BYTES = 1024 * 1024
+
+
+@router.get("/whatsapp", response_class=PlainTextResponse)
+async def verify(
+    container: ContainerDep,
+    mode: Annotated[str, Query(alias="hub.mode")] = "",
+    token: Annotated[str, Query(alias="hub.verify_token")] = "",
+    challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)] = "",
+) -> Response:
+    configured = container.settings.whatsapp_verify_token
+    echo = verify_challenge(mode, token, challenge, configured.get_secret_value() if configured else "")
+    if echo is None:
+        return error_response(403, "The verification token does not match.", code="forbidden")
+    return PlainTextResponse(echo)
+
+
+@router.post("/whatsapp", status_code=200)
+async def deliver(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
+    raw = await request.body()
+    if len(raw) > MAX_DELIVERY_BYTES:
+        return error_response(413, "The delivery is too large.")
+    secret = container.settings.whatsapp_app_secret
+    try:
+        verify_signature(raw, request.headers.get("x-hub-signature-256"), secret.get_secret_value() if secret else "")
+    except SignatureError as exc:
+        container.metrics.webhook_rejections.labels("whatsapp", "signature").inc()
+        return error_response(401, str(exc), code="invalid_signature")
+    digest = hashlib.sha256(raw).hexdigest()
+    await enqueue(
+        session,
+        DELIVERY_JOB,
+        {"body": raw.decode("utf-8", errors="replace")},
+        dedup_key=f"{DELIVERY_JOB}:{digest}",
+        max_attempts=50,
+    )
+    container.metrics.webhook_deliveries.labels("whatsapp").inc()
+    return JSONResponse({"status": "accepted"})

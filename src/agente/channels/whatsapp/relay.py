@@ -1,0 +1,154 @@
+"""The worker's side of WhatsApp: process stored deliveries, send replies, apply receipts.
+
+``whatsapp.delivery`` jobs (one per signed delivery, stored by the webhook) are parsed;
+each guest message goes through the conversation — a ``wamid`` seen before is a
+redelivery and is not answered twice — and its reply becomes a ``whatsapp.send`` job keyed
+by the guest's ``wamid``, so however often a delivery is processed, one reply is queued.
+A send job that already recorded the reply's ``wamid`` does nothing: a worker that dies
+after sending does not send again when the job runs a second time. Receipts move an
+outbound message's status forward only (an old "sent" never overwrites "read").
+
+Failures: the provider failing or busy → the job is retried later; an expired access token
+→ the job is dead and an error is logged (alert on ``channel_sends_total{outcome=
+"token_expired"}``); outside the 24-hour window → the configured template for the guest's
+language, or else the conversation is handed to staff.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agente.channels.errors import (
+    PayloadError,
+    SendPermanentError,
+    SendRetryableError,
+    TokenExpiredError,
+    WindowClosedError,
+)
+from agente.channels.whatsapp.client import WhatsAppClient
+from agente.channels.whatsapp.parse import StatusUpdate, parse_delivery, should_update
+from agente.channels.whatsapp.text import split_text
+from agente.conversation.dialogue.state import Slots
+from agente.conversation.service import ConversationService
+from agente.observability.metrics import Metrics
+from agente.storage import db
+from agente.storage.models import ConversationSession, Message
+from agente.worker.outbox import PermanentJobError, RetryLater, enqueue
+
+log = structlog.stdlib.get_logger("agente.whatsapp")
+
+CHANNEL = "whatsapp"
+DELIVERY_JOB = "whatsapp.delivery"
+SEND_JOB = "whatsapp.send"
+
+
+class WhatsAppRelay:
+    def __init__(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        conversations: ConversationService,
+        client: WhatsAppClient | None,
+        metrics: Metrics,
+        templates: dict[str, str],
+    ) -> None:
+        self.factory = factory
+        self.conversations = conversations
+        self.client = client
+        self.metrics = metrics
+        self.templates = templates
+
+    async def process_delivery(self, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            delivery = parse_delivery(str(payload["body"]).encode())
+        except PayloadError as exc:
+            raise PermanentJobError(f"unreadable delivery: {exc}") from exc
+        for message in delivery.messages:
+            reply = await self.conversations.handle(
+                channel=CHANNEL,
+                external_id=message.from_wa_id,
+                text=message.text or f"[{message.kind}]",
+                channel_message_id=message.wamid,
+                readable=message.supported and bool(message.text),
+            )
+            if reply.outbound_id is not None:
+                async with db.session_scope(self.factory) as session:
+                    await enqueue(
+                        session,
+                        SEND_JOB,
+                        {"message_id": str(reply.outbound_id), "to": message.from_wa_id},
+                        dedup_key=f"{SEND_JOB}:{message.wamid}",
+                        max_attempts=12,
+                    )
+        for status in delivery.statuses:
+            await self._apply(status)
+        return {"messages": len(delivery.messages), "statuses": len(delivery.statuses)}
+
+    async def _apply(self, status: StatusUpdate) -> None:
+        async with db.session_scope(self.factory) as session:
+            message = (
+                await session.execute(
+                    select(Message).where(Message.channel == CHANNEL, Message.channel_message_id == status.wamid)
+                )
+            ).scalar_one_or_none()
+            if message is not None and should_update(message.status, status.status):
+                message.status = status.status
+
+    async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        async with db.session_scope(self.factory) as session:
+            message = await session.get(Message, uuid.UUID(payload["message_id"]))
+            if message is None:
+                raise PermanentJobError(f"no outbound message {payload['message_id']}")
+            if message.channel_message_id:
+                return {"already_sent": message.channel_message_id}
+            text, language, session_id = message.text, message.language or "es", message.session_id
+        if self.client is None:
+            raise PermanentJobError("WhatsApp sending is not configured (WHATSAPP_ACCESS_TOKEN, _PHONE_NUMBER_ID)")
+        to = str(payload["to"])
+        try:
+            wamids = [await self.client.send_text(to, part) for part in split_text(text)]
+        except SendRetryableError as exc:
+            self.metrics.channel_sends.labels(CHANNEL, "retry").inc()
+            raise RetryLater(str(exc), delay=exc.retry_after or 5.0) from exc
+        except TokenExpiredError as exc:
+            self.metrics.channel_sends.labels(CHANNEL, "token_expired").inc()
+            log.error("WhatsApp access token expired: replies cannot be sent", error=str(exc))
+            raise PermanentJobError(str(exc)) from exc
+        except WindowClosedError:
+            return await self._outside_window(to, language, session_id, payload["message_id"])
+        except SendPermanentError as exc:
+            self.metrics.channel_sends.labels(CHANNEL, "failed").inc()
+            await self._mark(payload["message_id"], None, "failed")
+            raise PermanentJobError(str(exc)) from exc
+        await self._mark(payload["message_id"], wamids[0], "sent")
+        self.metrics.channel_sends.labels(CHANNEL, "sent").inc()
+        return {"wamids": wamids}
+
+    async def _outside_window(self, to: str, language: str, session_id: Any, message_id: str) -> dict[str, Any]:
+        self.metrics.channel_sends.labels(CHANNEL, "window_closed").inc()
+        template = self.templates.get(language)
+        if template and self.client is not None:
+            wamid = await self.client.send_template(to, template, language)
+            await self._mark(message_id, wamid, "sent")
+            return {"template": template, "wamid": wamid}
+        async with db.session_scope(self.factory) as session:
+            convo = await session.get(ConversationSession, session_id)
+            if convo is not None:
+                slots = Slots.from_json(convo.slots)
+                slots.handoff_reason = "whatsapp_window_closed"
+                convo.status, convo.slots, convo.version = "handoff", slots.to_json(), convo.version + 1
+        await self._mark(message_id, None, "failed")
+        self.metrics.handoffs.labels("whatsapp_window_closed").inc()
+        return {"handed_off": True}
+
+    async def _mark(self, message_id: str, wamid: str | None, status: str) -> None:
+        async with db.session_scope(self.factory) as session:
+            message = await session.get(Message, uuid.UUID(message_id))
+            if message is not None:
+                message.status = status
+                if wamid:
+                    message.channel_message_id = wamid

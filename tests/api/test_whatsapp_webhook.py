@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from agente.channels.whatsapp.client import WhatsAppClient
+from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB
+from agente.channels.whatsapp.signature import sign
+from agente.config import Settings
+from agente.container import Container
+from agente.storage import db
+from agente.storage.models import Message, OutboxJob
+from agente.worker.outbox import OutboxRelay
+from tests.channels.graph_double import API_BASE, PHONE_NUMBER_ID, TOKEN, GraphDouble
+from tests.conftest import Running
+
+SECRET = "app-secret-for-tests"
+PAYLOADS = Path(__file__).parents[1] / "channels" / "payloads"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(
+        update={"whatsapp_app_secret": SecretStr(SECRET), "whatsapp_verify_token": SecretStr("verify-me")}
+    )
+
+
+@pytest.fixture
+async def graph(service: Running) -> AsyncIterator[GraphDouble]:
+    double = GraphDouble()
+    client = WhatsAppClient(API_BASE, PHONE_NUMBER_ID, TOKEN, transport=httpx.ASGITransport(app=double))
+    service.container.whatsapp.client = client
+    yield double
+    await client.aclose()
+
+
+async def _post(service: Running, raw: bytes, signature: str | None = "valid") -> httpx.Response:
+    headers = {"Content-Type": "application/json"}
+    if signature == "valid":
+        headers["X-Hub-Signature-256"] = sign(raw, SECRET)
+    elif signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    return await service.client.post("/webhooks/whatsapp", content=raw, headers=headers)
+
+
+def _relay(container: Container) -> OutboxRelay:
+    handlers = {DELIVERY_JOB: container.whatsapp.process_delivery, SEND_JOB: container.whatsapp.send}
+    return OutboxRelay(container.session_factory, handlers, container.metrics)  # type: ignore[arg-type]
+
+
+async def _drain(container: Container) -> None:
+    relay = _relay(container)
+    while await relay.run_once():
+        pass
+
+
+async def _count(container: Container, model: type[OutboxJob] | type[Message], **where: str) -> int:
+    async with db.session_scope(container.session_factory) as session:
+        query = select(func.count()).select_from(model)
+        for key, value in where.items():
+            query = query.where(getattr(model, key) == value)
+        return int((await session.execute(query)).scalar_one())
+
+
+async def test_verification_handshake(service: Running) -> None:
+    ok = await service.client.get(
+        "/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}
+    )
+    assert ok.status_code == 200 and ok.text == "42"
+    wrong = await service.client.get(
+        "/webhooks/whatsapp", params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "42"}
+    )
+    assert wrong.status_code == 403 and wrong.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("signature", [None, "sha256=deadbeef", "md5=abc", ""])
+async def test_unsigned_or_forged_deliveries_are_refused_and_not_stored(
+    service: Running, signature: str | None
+) -> None:
+    raw = (PAYLOADS / "text_emoji_accents.json").read_bytes()
+    response = await _post(service, raw, signature)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_signature"
+    assert await _count(service.container, OutboxJob) == 0
+
+
+async def test_reserialised_json_does_not_pass_the_signature(service: Running) -> None:
+    raw = (PAYLOADS / "text_emoji_accents.json").read_bytes()
+    signature = sign(raw, SECRET)
+    reserialised = json.dumps(json.loads(raw)).encode()  # escapes the emoji and accents
+    response = await _post(service, reserialised, signature)
+    assert response.status_code == 401
+
+
+async def test_a_message_is_answered_once_however_often_it_is_delivered(service: Running, graph: GraphDouble) -> None:
+    raw = (PAYLOADS / "text_emoji_accents.json").read_bytes()
+    for _ in range(3):
+        assert (await _post(service, raw)).json() == {"status": "accepted"}
+    assert await _count(service.container, OutboxJob, kind=DELIVERY_JOB) == 1
+    await _drain(service.container)
+    # The same message again in a different delivery (Meta retries re-serialise): still one reply.
+    again = json.dumps(json.loads(raw), ensure_ascii=False, indent=1).encode()
+    assert (await _post(service, again)).status_code == 200
+    await _drain(service.container)
+
+    sent = graph.sent["34600111222"]
+    assert len(sent) == 1
+    assert sent[0]["type"] == "text" and sent[0]["text"]["body"]
+    assert await _count(service.container, Message, channel="whatsapp", direction="in") == 1
+    async with db.session_scope(service.container.session_factory) as session:
+        out = (await session.execute(select(Message).where(Message.direction == "out"))).scalar_one()
+    assert out.channel_message_id and out.channel_message_id.startswith("wamid.") and out.status == "sent"
+
+
+async def test_unsupported_media_gets_a_polite_reply(service: Running, graph: GraphDouble) -> None:
+    raw = (PAYLOADS / "unsupported_media.json").read_bytes()
+    assert (await _post(service, raw)).status_code == 200
+    await _drain(service.container)
+    bodies = [m["text"]["body"] for messages in graph.sent.values() for m in messages]
+    assert bodies and all("texto" in b or "text" in b for b in bodies)
+
+
+async def test_provider_failures_are_retried_later(service: Running, graph: GraphDouble) -> None:
+    graph.fail_server(times=1)
+    raw = (PAYLOADS / "text_emoji_accents.json").read_bytes()
+    await _post(service, raw)
+    relay = _relay(service.container)
+    await relay.run_once()  # the delivery: reply stored, send job queued
+    await relay.run_once()  # the send: 5xx → retried later
+    async with db.session_scope(service.container.session_factory) as session:
+        job = (await session.execute(select(OutboxJob).where(OutboxJob.kind == SEND_JOB))).scalar_one()
+    assert job.status == "pending" and job.attempts == 1
+    assert graph.sent == {}
+    retried = service.container.metrics.registry.get_sample_value(
+        "channel_sends_total", {"channel": "whatsapp", "outcome": "retry"}
+    )
+    assert retried == 1

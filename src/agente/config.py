@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     message_max_chars: int = Field(default=4000, ge=1)
     max_stay_nights: int = Field(default=30, ge=1)
 
+    # Origins allowed to call the API from a browser (the hotel's site embedding the chat),
+    # comma-separated; empty: same origin only.
+    cors_origins: str = ""
+
     # WhatsApp Cloud API. Unset verify token / app secret: the webhook refuses everything.
     whatsapp_verify_token: SecretStr | None = None
     whatsapp_app_secret: SecretStr | None = None

@@ -13,6 +13,7 @@ from typing import Any
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -21,7 +22,7 @@ from agente.api.errors import install_error_handlers
 from agente.api.guard import ClientGuardMiddleware
 from agente.api.liveness import LivenessMiddleware
 from agente.api.middleware import RequestContextMiddleware, RouteTemplates
-from agente.api.routes import admin, health, messages, metrics, nlu, test, webhooks
+from agente.api.routes import admin, chat, health, messages, metrics, nlu, test, webhooks
 from agente.config import Settings
 from agente.container import build_container
 from agente.errors import DependencyUnavailableError
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
         messages.router,
         nlu.router,
         webhooks.router,
+        chat.router,
         *admin.routers,
     ]
     for router in routers:
@@ -89,6 +91,15 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
     # and the client address they log is the one the proxy headers resolved.
     app.add_middleware(ClientGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, templates=templates)
+    if settings.cors_origins:
+        # The chat embedded on the hotel's own site calls the API from that origin.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+            allow_methods=["POST", "GET"],
+            allow_headers=["Content-Type", "X-Request-ID"],
+            max_age=600,
+        )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(LivenessMiddleware)
     return app

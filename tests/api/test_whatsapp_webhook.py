@@ -27,7 +27,11 @@ PAYLOADS = Path(__file__).parents[1] / "channels" / "payloads"
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     return settings.model_copy(
-        update={"whatsapp_app_secret": SecretStr(SECRET), "whatsapp_verify_token": SecretStr("verify-me")}
+        update={
+            "whatsapp_app_secret": SecretStr(SECRET),
+            "whatsapp_verify_token": SecretStr("verify-me"),
+            "admin_token": SecretStr("ops:test-token"),
+        }
     )
 
 
@@ -141,3 +145,55 @@ async def test_provider_failures_are_retried_later(service: Running, graph: Grap
         "channel_sends_total", {"channel": "whatsapp", "outcome": "retry"}
     )
     assert retried == 1
+
+
+def _text_delivery(wamid: str, text: str, wa_id: str = "34600999888") -> bytes:
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "1",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
+                                "contacts": [{"profile": {"name": "Ana"}, "wa_id": wa_id}],
+                                "messages": [
+                                    {
+                                        "from": wa_id,
+                                        "id": wamid,
+                                        "timestamp": "1764403200",
+                                        "type": "text",
+                                        "text": {"body": text},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        },
+        ensure_ascii=False,
+    ).encode()
+
+
+async def test_staff_replies_reach_the_guest_on_whatsapp(service: Running, graph: GraphDouble) -> None:
+    admin = {"Authorization": "Bearer test-token"}
+    await _post(service, _text_delivery("wamid.person-1", "quiero hablar con una persona"))
+    await _drain(service.container)
+    listed = (await service.client.get("/admin/conversations", headers=admin)).json()["conversations"]
+    assert len(listed) == 1 and listed[0]["channel"] == "whatsapp"
+    conversation = listed[0]["id"]
+
+    await service.client.post(
+        f"/admin/conversations/{conversation}/reply", json={"text": "Hola Ana, soy Marta de recepción."}, headers=admin
+    )
+    await service.client.post(f"/admin/conversations/{conversation}/release", headers=admin)
+    await _drain(service.container)
+
+    bodies = [m["text"]["body"] for m in graph.sent["34600999888"]]
+    assert bodies[-2] == "Hola Ana, soy Marta de recepción."
+    assert "asistente virtual" in bodies[-1]

@@ -12,10 +12,12 @@ from sqlalchemy import select
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import SessionDep
+from agente.channels.whatsapp.relay import CHANNEL, SEND_JOB
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
 from agente.ops import audit
 from agente.storage.models import ConversationSession, Guest, Message
+from agente.worker.outbox import enqueue
 
 router = APIRouter(prefix="/admin/conversations", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -67,6 +69,29 @@ async def _load(session: SessionDep, conversation_id: uuid.UUID) -> tuple[Conver
     return convo, guest
 
 
+async def _deliver(session: SessionDep, convo: ConversationSession, guest: Guest, text: str) -> None:
+    """Store an outbound message; on WhatsApp, queue it for sending (the web chat reads it)."""
+    queued = convo.channel == CHANNEL
+    message = Message(
+        session_id=convo.id,
+        direction="out",
+        channel=convo.channel,
+        text=text,
+        language=convo.language,
+        status="queued" if queued else "sent",
+    )
+    session.add(message)
+    await session.flush()
+    if queued:
+        await enqueue(
+            session,
+            SEND_JOB,
+            {"message_id": str(message.id), "to": guest.external_id},
+            dedup_key=f"{SEND_JOB}:staff:{message.id}",
+            max_attempts=12,
+        )
+
+
 async def _messages(session: SessionDep, conversation_id: uuid.UUID) -> list[Message]:
     rows = await session.execute(
         select(Message).where(Message.session_id == conversation_id).order_by(Message.created_at.desc()).limit(10)
@@ -108,16 +133,7 @@ async def reply(
 ) -> dict[str, Any]:
     """A member of staff answers the guest; the message is stored and sent on the guest's channel."""
     convo, guest = await _load(session, conversation_id)
-    session.add(
-        Message(
-            session_id=convo.id,
-            direction="out",
-            channel=convo.channel,
-            text=body.text,
-            language=convo.language,
-            status="sent",
-        )
-    )
+    await _deliver(session, convo, guest, body.text)
     await audit.record(
         session,
         actor=actor,
@@ -140,16 +156,7 @@ async def release(conversation_id: uuid.UUID, session: SessionDep, actor: AdminD
     slots.handoff_reason, slots.misunderstood = None, 0
     convo.status, convo.state, convo.slots = "bot", Step.IDLE.value, slots.to_json()
     convo.version += 1
-    session.add(
-        Message(
-            session_id=convo.id,
-            direction="out",
-            channel=convo.channel,
-            text=render("released", convo.language or "es"),
-            language=convo.language,
-            status="sent",
-        )
-    )
+    await _deliver(session, convo, guest, render("released", convo.language or "es"))
     await audit.record(
         session,
         actor=actor,

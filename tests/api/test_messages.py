@@ -79,6 +79,16 @@ async def test_nlu_parse(service: Running) -> None:
     assert bad.status_code == 422
 
 
+async def test_nlu_parse_reads_a_catalog_room_name_as_a_choice(service: Running) -> None:
+    # "ejecutiva" is the demo hotel's Executive Rooms: a name the classifier never learned.
+    response = await service.client.post("/api/nlu/parse", json={"text": "me quedo con la ejecutiva"})
+    body = response.json()
+    assert body["intent"]["name"] == "inform"
+    assert body["entities"]["room_type"]["room_type_id"] == 3
+    refusal = await service.client.post("/api/nlu/parse", json={"text": "no, gracias", "language": "es"})
+    assert refusal.json()["intent"]["name"] == "deny"
+
+
 async def test_handoff_silences_the_bot_until_staff_release_it(service: Running) -> None:
     await _say(service, "hola", guest="web-h")
     handed = await _say(service, "quiero hablar con una persona de recepción", guest="web-h")

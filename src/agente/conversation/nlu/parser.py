@@ -10,6 +10,7 @@ against the PMS catalog, read through the PMS cache.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import date
@@ -19,12 +20,35 @@ from agente.conversation.nlu.entities.contact import extract_email, extract_gues
 from agente.conversation.nlu.entities.counts import extract_party
 from agente.conversation.nlu.entities.dates import extract_stay
 from agente.conversation.nlu.entities.room_type import match_room_type
+from agente.conversation.nlu.entities.text import fold
 from agente.conversation.nlu.entities.topic import extract_topic
-from agente.conversation.nlu.intents import IntentClassifier
+from agente.conversation.nlu.focus import request_focus
+from agente.conversation.nlu.intents import RECOMMENDED_THRESHOLD, IntentClassifier
 from agente.conversation.nlu.language import detect_language_scored, is_confident
-from agente.conversation.nlu.types import LANGUAGES, Entities, Intent, ParseResult
+from agente.conversation.nlu.types import LANGUAGES, Entities, Intent, ParseResult, RoomTypeMention
 
 Catalog = Callable[[], Awaitable[Sequence[tuple[int, str]]]]
+
+# A short message that names one of the hotel's room types is the guest choosing it ("general",
+# "me quedo con la ejecutiva", "no, pues la delux mejor"). The classifier is trained once for
+# every hotel and cannot know each catalog's names, so it reads such messages as noise, a
+# request for a person, or a refusal; the catalog match settles them.
+_CHOICE_MAX_WORDS = 8
+_OVERRULED = frozenset({"out_of_scope", "human_handoff"})
+_PREFERENCE = re.compile(
+    r"\b(?:mejor|prefiero|preferimos|en\s+vez|en\s+lugar|pues|better|instead|rather|prefer|actually|make\s+it)\b"
+)
+_WORDS = re.compile(r"\w+")
+
+
+def _room_choice(intent: Intent, mention: RoomTypeMention, text: str) -> Intent:
+    if mention.room_type_id is None or len(_WORDS.findall(text)) > _CHOICE_MAX_WORDS:
+        return intent
+    folded = fold(text)
+    overruled = intent.name in _OVERRULED or intent.confidence < RECOMMENDED_THRESHOLD
+    if overruled or (intent.name == "deny" and _PREFERENCE.search(folded)):
+        return Intent("inform", max(intent.confidence, mention.score))
+    return intent
 
 
 class NluParser:
@@ -64,11 +88,12 @@ class NluParser:
         mention = match_room_type(text, lang, await self.catalog())
         if mention is not None:
             entities = replace(entities, room_type=mention)
+            intent = _room_choice(intent, mention, text)
         return ParseResult(language=lang, intent=intent, entities=entities)
 
     @staticmethod
     def _understand(classifier: IntentClassifier, text: str, lang: str, today: date) -> tuple[Intent, Entities]:
-        intent = classifier.predict(text, lang)
+        intent = classifier.predict(request_focus(text, lang, today), lang)
         stay = extract_stay(text, lang, today)
         party = extract_party(text, lang)
         entities = Entities(

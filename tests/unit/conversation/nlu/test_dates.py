@@ -72,6 +72,13 @@ RANGES = [
     ("en", "arriving 4/2, leaving 4/5", d(4, 2, 2027), d(4, 5, 2027)),
     ("en", "we stayed Dec 1-3 2026", d(12, 1), d(12, 3)),
     ("es", "el 31 de abril", None, None),
+    ("en", "hmm what about 19 to 22 instead?", d(12, 19), d(12, 22)),
+    ("es", "19 al 22 mejor", d(12, 19), d(12, 22)),
+    ("en", "2 to 4 pm", None, None),
+    ("en", "2 to 3 people, dec 5-7", d(12, 5), d(12, 7)),
+    ("en", "dec 10 to 13. my partner's birthday is actually on the 12th", d(12, 10), d(12, 13)),
+    ("es", "del 10 al 13, el cumpleaños de mi mujer es el 12", d(12, 10), d(12, 13)),
+    ("en", "it's our anniversary on the 12th, 3 nights please", d(12, 12), d(12, 15)),
 ]
 
 

@@ -113,6 +113,8 @@ _NOT_NAMES = _STOP | frozenset(
     reservando reservado reserved checking checked looking afraid still wanting told trying confused lost
     familia family pareja couple amigo amiga friend friends grupo group uno dos tres cuatro one two three four
     tomorrow today tonight manana hoy esta este next this last el proximo todos all both ambos
+    mucho mucha muchos muchas poco poca bastante demasiado nada algo medio super quite pretty kind sort more big
+    huge fan
     great awesome perfect amazing fantastic wonderful nice lovely helpful excellent correct right wrong what
     exactly urgent important possible true false weird strange annoying ridiculous unacceptable confusing
     perfecto genial estupendo increible urgente importante posible cierto raro extrano

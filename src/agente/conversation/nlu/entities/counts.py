@@ -98,8 +98,31 @@ _ADDED_CHILDREN = re.compile(
 _AMONG_THEM = re.compile(r"\b(?:of\s+them|de\s+ellos|de\s+ellas|among\s+them|entre\s+ellos)\b")
 
 
+# "a baby" and "un niño" count people only where the guest is listing the party ("2 adults
+# and a baby", "tenemos un bebé"); "her sister had a baby" or "like a teenager" do not.
+_ARTICLE_COUNT_BEFORE = re.compile(
+    r"(?:^|[+,&:]|\b(?:y|e|and|con|with|plus|mas|de|of|para|for|tenemos|have|has|traemos|traigo|bring|bringing|"
+    r"llevamos|llevo|somos|are|incluye|including|adultos?|adults?|yo|i|me|we|nosotros))\s*$"
+)
+# A relative is a companion when joined to the party ("con mi hija", "my wife and I") or said
+# in a sentence about the stay; "my daughter said this is quicker" brings nobody.
+_JOINED_BEFORE = re.compile(r"(?:[+&,]|\b(?:con|with|y|e|and|plus|mas|para|for|junto\s+a|together\s+with))\s*$")
+_JOINED_AFTER = re.compile(r"^\s*(?:y|e|and|&|\+)\s+(?:yo|i|me|myself|mi|mis|my|our|nuestr[oa]s?|\d)\b")
+_STAY_CUES = re.compile(
+    r"\b(?:\d{1,2}|habitacion(?:es)?|cuartos?|rooms?|reserv\w*|book\w*|noches?|nights?|viaj\w*|travel\w*|"
+    r"venimos|vamos|vengo|coming|come|stay\w*|quedar\w*|alojar\w*|hospedar\w*|somos|we\s+are|we're)\b"
+)
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else 1
+
+
+def _said_as_count(pattern: re.Pattern[str], text: str, match: re.Match[str]) -> bool:
+    if match.group("n").isdigit() or pattern not in (_CHILDREN, _BABIES):
+        return True
+    return bool(_ARTICLE_COUNT_BEFORE.search(text[max(0, match.start() - 30) : match.start()]))
 
 
 def _last(pattern: re.Pattern[str], text: str) -> int | None:
@@ -108,8 +131,27 @@ def _last(pattern: re.Pattern[str], text: str) -> int | None:
         pattern = form
     value: int | None = None
     for match in pattern.finditer(text):
-        value = _count(match.group("n"))
+        if _said_as_count(pattern, text, match):
+            value = _count(match.group("n"))
     return value
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[before[-1] if before else 0 : after.start() if after else len(text)]
+
+
+def _companions_in(pattern: re.Pattern[str], text: str) -> int:
+    """How many matches of ``pattern`` name someone who comes along."""
+    found = 0
+    for match in pattern.finditer(text):
+        joined = _JOINED_BEFORE.search(text[max(0, match.start() - 20) : match.start()]) or _JOINED_AFTER.search(
+            text[match.end() : match.end() + 20]
+        )
+        if joined or _STAY_CUES.search(_sentence(text, match.start(), match.end())):
+            found += 1
+    return found
 
 
 def _mark_number(match: re.Match[str]) -> str:
@@ -131,8 +173,8 @@ def mask_party_numbers(text: str) -> str:
 def _companions(text: str) -> tuple[int | None, int]:
     """Adults and children implied by relatives ("mi mujer y yo" is two adults)."""
     friends = sum(int(m.group("n")) for m in _FRIENDS.finditer(text))
-    adult_relatives = len(_ADULT_RELATIVE.findall(text)) + 2 * len(_PAIR_RELATIVE.findall(text)) + friends
-    child_relatives = 0 if _AMONG_THEM.search(text) else len(_CHILD_RELATIVE.findall(text))
+    adult_relatives = _companions_in(_ADULT_RELATIVE, text) + 2 * _companions_in(_PAIR_RELATIVE, text) + friends
+    child_relatives = 0 if _AMONG_THEM.search(text) else _companions_in(_CHILD_RELATIVE, text)
     if adult_relatives:
         return 1 + adult_relatives, child_relatives
     if child_relatives and _SELF.search(text):

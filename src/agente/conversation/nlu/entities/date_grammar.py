@@ -61,6 +61,12 @@ _MON = MONTH_PATTERN
 _TO = r"(?P<to>-|–|al|a|to|till|til|until|thru|through|hasta(?:\s+el)?|y|and)"
 _NOUNS = r"noches?|nights?|dias|days|semanas?|weeks?|horas?|hours?|piso|planta|floor|estrellas|stars|veces|times"
 
+# Words after a number that make "2 to 4" a count, an hour or a price rather than days.
+_NOT_DAYS = (
+    r"am|pm|a\.m|p\.m|h|hs|hrs|horas?|hours?|o'?clock|personas?|people|persons?|guests?|adult[oa]?s?|"
+    r"ninos?|kids?|children|habitacion(?:es)?|rooms?|camas?|beds?|usd|eur|euros?|dolares|dollars|\$|€|%"
+)
+
 # Blanks out what a pattern has read; distinct from the noise mark so that a weekday next to
 # a date ("viernes 11 de diciembre") can be told from one next to a price or a count.
 _FOUND = "¦"
@@ -281,6 +287,13 @@ _GRAMMAR: tuple[tuple[re.Pattern[str], _Handler], ...] = tuple(
         (
             rf"(?<![\d/.\-º])(?P<d1>{_D})(?P<o1>º?)\s*[-–]\s*(?P<d2>{_D})º?"
             rf"(?![\dº/]|[.\-]\d|\s*(?:de\s+|of\s+)?{_MON}\b|\s*(?:{_NOUNS})\b)",
+            _day_range,
+        ),
+        # "19 to 22" said alone: both ends are bare days, so counts and hours are kept out.
+        (
+            rf"(?<![\d/.\-º:$€])\b(?P<d1>{_D})(?P<o1>º?)\s+(?P<to>to|till|until|thru|through|al|hasta)\s+"
+            rf"(?:el\s+|the\s+)?(?P<d2>{_D})º?(?![\dº/]|[.:\-]\d|\s*(?:de\s+|of\s+)?{_MON}\b|"
+            rf"\s*(?:{_NOUNS}|{_NOT_DAYS})\b)",
             _day_range,
         ),
         (

@@ -35,6 +35,7 @@ How dates are placed, given ``reference`` (today at the hotel):
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from agente.conversation.nlu.entities.counts import mask_party_numbers
@@ -68,6 +69,19 @@ def _pair(mentions: list[DateMention]) -> tuple[DateMention | None, DateMention 
             departure = mention
         last_slot_is_arrival = is_arrival
     return arrival, departure
+
+
+# A day said as the date of an occasion ("her birthday is on the 12th") is not a stay date
+# when the message gives the stay elsewhere; the clause before the day says so.
+_OCCASION_BEFORE = re.compile(
+    r"\b(?:birthday|bday|anniversary|wedding|graduation|cumpleanos|cumple|aniversario|boda|graduacion|santo)\b"
+    r"[^.,;!?¦]{0,40}$"
+)
+
+
+def _without_occasions(mentions: list[DateMention], text: str) -> list[DateMention]:
+    stay = [m for m in mentions if not _OCCASION_BEFORE.search(text[max(0, m.start - 60) : m.start])]
+    return stay if stay else mentions
 
 
 def _month_back(month: int, year: int | None) -> tuple[int, int | None]:
@@ -170,12 +184,13 @@ def extract_stay(text: str, language: str, reference: date) -> StayDates:
     normalised = mask_noise(normalise(text, language))
     nights, masked = take_nights(normalised)
     masked = mask_party_numbers(masked)
-    arrival, departure = _pair(find_mentions(masked, language, reference))
+    arrival, departure = _pair(_without_occasions(find_mentions(masked, language, reference), masked))
     check_in, check_out = _dates(arrival, departure, reference)
     if language == "en" and not _plausible(check_in, check_out) and has_numeric_dates(masked):
         # "arriving 4/2, leaving 4/5" is a three-night stay in April, not three months from
         # February: English numeric dates that only make a stay month/day are read so.
-        us_arrival, us_departure = _pair(find_mentions(masked, language, reference, month_first=True))
+        us_mentions = find_mentions(masked, language, reference, month_first=True)
+        us_arrival, us_departure = _pair(_without_occasions(us_mentions, masked))
         us_dates = _dates(us_arrival, us_departure, reference)
         if _plausible(*us_dates):
             arrival, departure = us_arrival, us_departure

@@ -52,6 +52,7 @@ TABLES = (
     "outbox",
     "bookings",
     "hotel_facts",
+    "sent_emails",
 )
 
 

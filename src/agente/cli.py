@@ -19,6 +19,7 @@ from agente.config import Settings
 from agente.conversation import commands as conversation_commands
 from agente.errors import AgenteError
 from agente.observability.logging import configure_logging
+from agente.observability.tracing import configure_tracing
 from agente.ops import commands as ops_commands
 
 
@@ -63,7 +64,11 @@ def serve(host: str | None, port: int | None) -> None:
     if overrides:
         settings = settings.model_copy(update=overrides)
     configure_logging(settings.log_level)
-    run_server(settings)
+    tracing = configure_tracing(settings, service_name="agente-api")
+    try:
+        run_server(settings)
+    finally:
+        tracing.shutdown()
 
 
 @main.command()
@@ -75,7 +80,11 @@ def worker() -> None:
 
     settings = load_settings()
     configure_logging(settings.log_level)
-    asyncio.run(run_worker(settings))
+    tracing = configure_tracing(settings, service_name="agente-worker")
+    try:
+        asyncio.run(run_worker(settings))
+    finally:
+        tracing.shutdown()
 
 
 @main.group()

@@ -11,6 +11,7 @@ naming the variable, so a production deployment never runs on the embedded defau
 
 from __future__ import annotations
 
+from email.utils import parseaddr
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
@@ -119,6 +120,22 @@ class Settings(BaseSettings):
     whatsapp_template_es: str | None = None
     whatsapp_template_en: str | None = None
 
+    # Email. Unset SMTP_HOST: no email is sent (no replies, no booking confirmations) and no
+    # email job is queued. Unset EMAIL_WEBHOOK_SECRET: POST /webhooks/email answers 404.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # The sender of every email, e.g. "Hotel Demo <reservas@hotel.example>"; its domain
+    # names our Message-IDs.
+    smtp_from: str | None = None
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local relay).
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|tls|none)$")
+    smtp_timeout: float = Field(default=15.0, gt=0)
+    email_webhook_secret: SecretStr | None = None
+    # A confirmation email for every booking confirmed with a guest email (when SMTP is set).
+    email_booking_confirmations: bool = True
+
     # Worker: the embedded default runs its loop inside the API process; a deployment runs
     # `agente worker` separately and leaves this false.
     worker_in_process: bool | None = None
@@ -126,12 +143,34 @@ class Settings(BaseSettings):
     event_log_level: str = "WARNING"
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    # Jobs a worker runs side by side (on PostgreSQL; SQLite's single writer runs one at a
+    # time). Sends wait on the network, so a few in flight keep replies moving.
+    outbox_concurrency: int = Field(default=4, ge=1, le=64)
+    # ``agente worker``'s own port for /metrics and /health/* (0: none).
+    worker_metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped and probed from outside its container
+    worker_metrics_port: int = Field(default=9102, ge=0, le=65535)
     log_retention_days: int = Field(default=7, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1)
     retention_interval_seconds: float = Field(default=3600.0, gt=0)
 
     # Checks behind /health/ready and /api/test give up after this many seconds each.
     health_check_timeout: float = Field(default=2.0, gt=0)
+
+    # Tracing (OpenTelemetry, docs/observability.md). Spans are exported over OTLP/HTTP only
+    # when the collector's base URL is set (the standard variable; /v1/traces is appended).
+    otel_exporter_otlp_endpoint: str | None = None
+    # "name=value" pairs separated by commas, sent with each export (a hosted backend's key).
+    otel_exporter_otlp_headers: SecretStr | None = None
+    # Default: agente-api for `agente serve`, agente-worker for `agente worker`.
+    otel_service_name: str | None = None
+    # Share of new traces kept; a caller's traceparent decides for the traces it starts.
+    tracing_sample_ratio: float = Field(default=1.0, ge=0, le=1)
+    # Ended spans waiting for export; when full the oldest are dropped, requests never wait.
+    tracing_queue_size: int = Field(default=2048, ge=1)
+    # One export request to the collector gives up after this many seconds.
+    tracing_export_timeout: float = Field(default=2.0, gt=0)
+    # On shutdown, queued spans are flushed for at most this many seconds.
+    tracing_shutdown_timeout: float = Field(default=2.0, gt=0)
 
     @field_validator("log_level", "event_log_level")
     @classmethod
@@ -146,6 +185,16 @@ class Settings(BaseSettings):
     def _prefix_shape(cls, value: str) -> str:
         if any(ch.isspace() for ch in value):
             raise ValueError("REDIS_KEY_PREFIX must not contain white space")
+        return value
+
+    @field_validator("otel_exporter_otlp_endpoint")
+    @classmethod
+    def _collector_address(cls, value: str | None) -> str | None:
+        value = (value or "").strip()
+        if not value:
+            return None  # set but empty (a compose file's OTEL_EXPORTER_OTLP_ENDPOINT=): no export
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("OTEL_EXPORTER_OTLP_ENDPOINT must be the collector's http:// or https:// base URL")
         return value
 
     @model_validator(mode="after")
@@ -186,6 +235,19 @@ class Settings(BaseSettings):
             raise ValueError("; ".join(problems))
         return self
 
+    @model_validator(mode="after")
+    def _email_is_sendable(self) -> Self:
+        problems: list[str] = []
+        if self.smtp_host and not _is_address(self.smtp_from or ""):
+            problems.append('SMTP_FROM must be a sender address, e.g. "Hotel <reservas@hotel.example>", with SMTP_HOST')
+        if self.smtp_username and not self.smtp_password:
+            problems.append("SMTP_PASSWORD is required with SMTP_USERNAME")
+        if self.email_webhook_secret and not self.smtp_host:
+            problems.append("EMAIL_WEBHOOK_SECRET needs SMTP_HOST: guests' emails are answered by SMTP")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
     @property
     def sqlalchemy_url(self) -> str:
         """The async SQLAlchemy URL: the configured one with its async driver, or the embedded file."""
@@ -222,6 +284,12 @@ class Settings(BaseSettings):
             else:
                 tokens["admin"] = item
         return tokens
+
+
+def _is_address(value: str) -> bool:
+    _name, address = parseaddr(value)
+    local, _, domain = address.rpartition("@")
+    return bool(local) and "." in domain and not any(ch.isspace() for ch in address)
 
 
 def _bare_tokens(raw: str) -> list[str]:

@@ -22,6 +22,9 @@ from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from agente.channels.email.confirmation import BookingConfirmations
+from agente.channels.email.relay import EmailRelay
+from agente.channels.email.sender import SmtpSender
 from agente.channels.whatsapp.client import WhatsAppClient
 from agente.channels.whatsapp.relay import WhatsAppRelay
 from agente.config import Settings
@@ -32,6 +35,7 @@ from agente.conversation.nlu.parser import Catalog, NluParser
 from agente.conversation.service import ConversationService
 from agente.observability.event_log import EventLogWriter
 from agente.observability.metrics import Metrics
+from agente.observability.tracing import trace_engine
 from agente.ops.blocklist import Blocklist
 from agente.ops.flags import FeatureFlags
 from agente.ops.rate_limit import RateLimiter
@@ -65,6 +69,7 @@ class Container:
     conversations: ConversationService
     whatsapp: WhatsAppRelay
     facts: HotelFacts
+    email: EmailRelay
 
 
 @asynccontextmanager
@@ -73,6 +78,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
     async with AsyncExitStack() as stack:
         engine = db.create_engine(settings)
         stack.push_async_callback(engine.dispose)
+        trace_engine(engine)
         redis = RedisStore.from_settings(settings)
         stack.push_async_callback(redis.close)
         session_factory = db.create_session_factory(engine)
@@ -86,7 +92,11 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             settings, redis=redis, session_factory=session_factory, flags=flags, metrics=metrics, faults=faults
         )
         stack.push_async_callback(pms.aclose)
-        reservations = Reservations(session_factory, pms, flags, metrics)
+        smtp = _smtp_sender(settings)
+        confirmations = None
+        if smtp is not None and settings.email_booking_confirmations:
+            confirmations = BookingConfirmations(pms, settings.smtp_from or "")
+        reservations = Reservations(session_factory, pms, flags, metrics, confirmations)
         facts = HotelFacts(session_factory)
         nlu = NluParser(partial(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu"), _catalog(pms))
         conversations = ConversationService(
@@ -117,6 +127,14 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             if name
         }
         whatsapp = WhatsAppRelay(session_factory, conversations, client, metrics, templates)
+        email = EmailRelay(
+            session_factory,
+            conversations,
+            smtp,
+            metrics,
+            from_address=settings.smtp_from or "",
+            max_chars=settings.message_max_chars,
+        )
         yield Container(
             settings=settings,
             engine=engine,
@@ -140,7 +158,22 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             nlu=nlu,
             conversations=conversations,
             whatsapp=whatsapp,
+            email=email,
         )
+
+
+def _smtp_sender(settings: Settings) -> SmtpSender | None:
+    """The SMTP sender, or ``None`` without ``SMTP_HOST`` (then no email is queued or sent)."""
+    if not settings.smtp_host:
+        return None
+    return SmtpSender(
+        settings.smtp_host,
+        settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        security=settings.smtp_security,
+        timeout=settings.smtp_timeout,
+    )
 
 
 def _catalog(pms: ResilientPms, *, keep_seconds: float = 60.0) -> Catalog:

@@ -22,7 +22,7 @@ from agente.api.errors import install_error_handlers
 from agente.api.guard import ClientGuardMiddleware
 from agente.api.liveness import LivenessMiddleware
 from agente.api.middleware import RequestContextMiddleware, RouteTemplates
-from agente.api.routes import admin, chat, health, messages, metrics, nlu, test, webhooks
+from agente.api.routes import admin, chat, email_webhook, health, messages, metrics, nlu, test, webhooks
 from agente.config import Settings
 from agente.container import build_container
 from agente.errors import DependencyUnavailableError
@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        # Spans come from agente.observability.tracing (one server span per request, named by
+        # route template, no query strings); FastAPI's own would double them.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "auto_configure": False},
     )
     install_error_handlers(app)
     routers = [
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
         messages.router,
         nlu.router,
         webhooks.router,
+        email_webhook.router,
         chat.router,
         *admin.routers,
     ]

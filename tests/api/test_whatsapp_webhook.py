@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -197,3 +198,43 @@ async def test_staff_replies_reach_the_guest_on_whatsapp(service: Running, graph
     bodies = [m["text"]["body"] for m in graph.sent["34600999888"]]
     assert bodies[-2] == "Hola Ana, soy Marta de recepción."
     assert "asistente virtual" in bodies[-1]
+
+
+async def test_a_delivery_is_stored_per_guest_and_each_guest_is_answered_in_order(
+    service: Running, graph: GraphDouble
+) -> None:
+    raw = (PAYLOADS / "several_entries.json").read_bytes()
+    assert (await _post(service, raw)).status_code == 200
+    async with db.session_scope(service.container.session_factory) as session:
+        jobs = (await session.execute(select(OutboxJob).order_by(OutboxJob.id))).scalars().all()
+        keys = [job.ordering_key for job in jobs]
+    assert keys == ["whatsapp:34600111222", "whatsapp:447700900123", "whatsapp:33612345678"]
+    await _drain(service.container)
+    assert sorted(graph.sent) == ["33612345678", "34600111222", "447700900123"]
+    async with db.session_scope(service.container.session_factory) as session:
+        inbound = (
+            await session.execute(
+                select(Message.channel_message_id)
+                .where(Message.direction == "in", Message.channel == "whatsapp")
+                .order_by(Message.created_at, Message.channel_message_id)
+            )
+        ).scalars()
+        seen = [wamid or "" for wamid in inbound]
+    assert sorted(seen) == ["wamid.A1", "wamid.A2", "wamid.B1", "wamid.C1"]
+    assert seen.index("wamid.A1") < seen.index("wamid.A2")
+
+
+async def test_one_guest_s_deliveries_wait_for_each_other_across_workers(service: Running, graph: GraphDouble) -> None:
+    for n in range(3):
+        assert (await _post(service, _text_delivery(f"wamid.O{n}", f"mensaje {n}"))).status_code == 200
+    workers = [_relay(service.container) for _ in range(3)]
+    while sum(await asyncio.gather(*(w.run_once() for w in workers))):
+        pass
+    async with db.session_scope(service.container.session_factory) as session:
+        order = (
+            await session.execute(
+                select(Message.channel_message_id).where(Message.direction == "in").order_by(Message.created_at)
+            )
+        ).scalars()
+        assert list(order) == ["wamid.O0", "wamid.O1", "wamid.O2"]
+    assert len(graph.sent["34600999888"]) == 3

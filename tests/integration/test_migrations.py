@@ -30,6 +30,7 @@ TABLES = {
     "outbox",
     "bookings",
     "hotel_facts",
+    "sent_emails",
 }
 
 

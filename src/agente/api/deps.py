@@ -31,4 +31,6 @@ async def get_session(container: Annotated[Container, Depends(get_container)]) -
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 LifecycleDep = Annotated[Lifecycle, Depends(get_lifecycle)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# "function" scope: the commit runs before the response is sent, so a commit that fails (the
+# database went away) answers 503 instead of a 200 for something that was never stored.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -12,6 +12,9 @@ Pure ASGI (not ``BaseHTTPMiddleware``), so it adds no task or body copy per requ
   bounded; a path that matched no route counts as ``unmatched``.
 * An exception that escaped every handler is logged with its traceback and answered with a
   JSON 500 naming the request id; the client never sees the trace.
+* With tracing on, the request runs in a server span named by route template (``GET
+  /health/ready``) that continues the caller's ``traceparent``; the access line, written
+  inside it, carries its ``trace_id``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agente.api.errors import error_body
+from agente.observability import tracing
 
 if TYPE_CHECKING:
     from agente.container import Container
@@ -75,6 +79,7 @@ class RequestContextMiddleware:
         request_id = _request_id(scope)
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        request_span = tracing.start_request(scope, request_id)
         container: Container | None = scope.get("state", {}).get("container")
         metrics = container.metrics if container else None
         started = time.perf_counter()
@@ -121,4 +126,5 @@ class RequestContextMiddleware:
                     duration_ms=round(elapsed * 1000, 2),
                     client_ip=client[0] if client else None,
                 )
+            request_span.end(route, status)
             structlog.contextvars.clear_contextvars()

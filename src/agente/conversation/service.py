@@ -14,6 +14,11 @@ database transaction stays open while the PMS is asked:
 
 A session owned by staff (``status = "handoff"``) gets no bot reply; staff answer it
 through the admin API.
+
+With tracing on, a message is a span ``conversation.turn`` with the steps as children:
+``conversation.parse``, ``conversation.dialogue`` (PMS calls nest inside it) and
+``conversation.reply`` (the reply and the new state stored). Attributes name the channel,
+language, intent, state and session id — never the message or who wrote it.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.nlu.parser import NluParser
 from agente.conversation.nlu.types import Intent, ParseResult
+from agente.observability import tracing
 from agente.pms.errors import PmsError
 from agente.storage import db
 from agente.storage.models import ConversationSession, Guest, Message
@@ -87,6 +93,7 @@ class ConversationService:
     def today(self) -> date:
         return datetime.now(self.zone).date()
 
+    @tracing.traced("conversation.turn")
     async def handle(
         self,
         *,
@@ -202,10 +209,11 @@ class ConversationService:
             slots.forget_booking()
             step = Step.IDLE
         started = time.perf_counter()
-        if readable:
-            parse = await self.parser.parse(text, language=language, previous=previous_language, today=today)
-        else:
-            parse = ParseResult(language=previous_language or language or "es", intent=Intent("out_of_scope", 0.0))
+        with tracing.span("conversation.parse"):
+            if readable:
+                parse = await self.parser.parse(text, language=language, previous=previous_language, today=today)
+            else:
+                parse = ParseResult(language=previous_language or language or "es", intent=Intent("out_of_scope", 0.0))
         self.deps.metrics.nlu_latency.observe(time.perf_counter() - started)
         turn = Turn(
             session_id=session_id,
@@ -220,11 +228,15 @@ class ConversationService:
         if status == "bot" and not readable:
             turn.say("unsupported_media")
         elif status == "bot":
-            await respond(turn, self.deps, self.threshold)
+            with tracing.span("conversation.dialogue"):
+                await respond(turn, self.deps, self.threshold)
+            # The dialogue may settle in context what the message alone left unclear
+            # ("general" answering a quote is a room choice): report and count that.
+            parse = turn.parse
         if turn.handoff_reason:
             turn.slots.handoff_reason = turn.handoff_reason
         new_status = "handoff" if turn.handoff_reason else status
-        async with db.session_scope(self.factory) as session:
+        async with tracing.span("conversation.reply"), db.session_scope(self.factory) as session:
             changed = await session.execute(
                 update(ConversationSession)
                 .where(ConversationSession.id == session_id, ConversationSession.version == version)
@@ -257,6 +269,18 @@ class ConversationService:
                 await session.flush()
                 outbound_id = outbound.id
         self._count(channel, parse, turn)
+        tracing.set_attributes(
+            {
+                "conversation.session_id": str(session_id),
+                "conversation.channel": channel,
+                "conversation.language": parse.language,
+                "conversation.intent": parse.intent.name,
+                "conversation.intent_confidence": parse.intent.confidence,
+                "conversation.state": turn.step.value,
+                "conversation.status": new_status,
+                "conversation.handoff_reason": turn.handoff_reason,
+            }
+        )
         return Reply(session_id, turn.text, parse.language, parse, turn.step.value, new_status, outbound_id)
 
     def _count(self, channel: str, parse: ParseResult, turn: Turn) -> None:

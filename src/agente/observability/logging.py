@@ -3,7 +3,8 @@
 Every line carries ``timestamp``, ``level``, ``event``, ``logger`` and, inside a request,
 ``request_id``. Personal data is masked (:mod:`agente.observability.redaction`). When a
 line has a ``client_ip`` it is written as the object's last member, so ``awk '{print
-$NF}'`` — as the runbook uses it — prints the client address.
+$NF}'`` — as the runbook uses it — prints the client address. With tracing on, a line
+written while a span is current (a request, a job) also has its ``trace_id`` and ``span_id``.
 
 Standard-library loggers (uvicorn, alembic, SQLAlchemy) go through the same renderer.
 """
@@ -18,6 +19,7 @@ import structlog
 
 from agente.observability.event_log import EventLogHandler
 from agente.observability.redaction import redact_processor
+from agente.observability.tracing import add_trace_ids
 
 _STDOUT_HANDLER = "agente-stdout"
 
@@ -44,6 +46,7 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     """Route structlog and the standard library to JSON lines on ``stream`` (stdout). Safe to call again."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        add_trace_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

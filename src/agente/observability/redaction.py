@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# The local part is bounded by its RFC 5321 maximum (64): unbounded, a long run of address
+# characters without "@" (a request path, say) costs quadratic time to scan.
+_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{0,63}@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 _SECRET_ASSIGNMENT = re.compile(
     r"(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token|authorization)"
     r"(\"?\s*[=:]\s*)(\"?)(?!(?:bearer|basic)\s)[^\s\",;&]+"

@@ -11,6 +11,9 @@ is written back to the record, so the guest can be told. With the flag off the c
 
 The idempotency key makes every step repeatable: the same key is the same record, the
 same outbox job and the same PMS booking.
+
+A :class:`BookingNotifier` (the confirmation email) hears of every booking that becomes
+confirmed inside the transaction that records it, so what it queues commits with the record.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import uuid
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import select
@@ -84,6 +87,16 @@ def request_from_payload(payload: dict[str, Any]) -> BookingRequest:
     )
 
 
+class BookingNotifier(Protocol):
+    """Told of each booking that becomes confirmed: ``prepare`` runs before the recording
+    transaction opens (it may ask the PMS), ``confirmed`` inside it (its writes commit or roll
+    back with the booking)."""
+
+    async def prepare(self) -> None: ...
+
+    async def confirmed(self, session: AsyncSession, record: BookingRecord) -> None: ...
+
+
 class Reservations:
     def __init__(
         self,
@@ -91,11 +104,13 @@ class Reservations:
         pms: ResilientPms,
         flags: FeatureFlags,
         metrics: Metrics,
+        notifier: BookingNotifier | None = None,
     ) -> None:
         self.factory = factory
         self.pms = pms
         self.flags = flags
         self.metrics = metrics
+        self.notifier = notifier
 
     async def reserve(
         self,
@@ -120,10 +135,14 @@ class Reservations:
             if not await self.flags.is_enabled(FALLBACK_FLAG):
                 raise
             return await self._record_pending(request, session_id, party)
+        if self.notifier is not None:
+            await self.notifier.prepare()
         async with db.session_scope(self.factory) as session:
             record = self._new_record(request, session_id, party, status="confirmed")
             self._apply(record, booking)
             session.add(record)
+            if self.notifier is not None:
+                await self.notifier.confirmed(session, record)
         self.metrics.bookings.labels("confirmed").inc()
         log.info("booking confirmed", reference=record.reference, pms_booking_id=booking.id)
         return record
@@ -164,6 +183,8 @@ class Reservations:
         return {"status": "confirmed", "pms_booking_id": booking.id}
 
     async def _settle(self, record_id: int, booking: Booking | None, *, failure: str | None = None) -> None:
+        if booking is not None and self.notifier is not None:
+            await self.notifier.prepare()
         async with db.session_scope(self.factory) as session:
             record = await session.get(BookingRecord, record_id)
             if record is None:
@@ -171,6 +192,8 @@ class Reservations:
             if booking is not None:
                 self._apply(record, booking)
                 record.status = "confirmed"
+                if self.notifier is not None:
+                    await self.notifier.confirmed(session, record)
             else:
                 record.status, record.failure_reason = "failed", failure
             reference, status = record.reference, record.status

@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import fakeredis
+from opentelemetry.trace import SpanKind
 from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -32,6 +33,7 @@ from redis.exceptions import RedisError
 
 from agente.config import Settings
 from agente.errors import RedisUnavailableError
+from agente.observability import tracing
 
 T = TypeVar("T")
 
@@ -90,29 +92,40 @@ class RedisStore:
         """False while the last call failed and the back-off has not yet passed."""
         return self.last_error is None
 
-    async def call(self, operation: Callable[[RedisClient], Awaitable[T]]) -> T:
-        """Run ``operation(client)``; raise :class:`RedisUnavailableError` if Redis fails or is known down."""
+    async def call(self, operation: Callable[[RedisClient], Awaitable[T]], *, command: str | None = None) -> T:
+        """Run ``operation(client)``; raise :class:`RedisUnavailableError` if Redis fails or is known down.
+
+        ``command`` (``MGET``) names the span of the call when tracing is on."""
         if self.last_error is not None and self._clock() < self._retry_at:
             raise RedisUnavailableError(self.last_error)
-        return await self._attempt(operation)
+        return await self._attempt(operation, command)
 
     async def mget(self, keys: list[str]) -> list[str | None]:
         """Values of ``keys`` (already prefixed) as text, ``None`` where absent."""
-        values = await self.call(lambda r: r.mget(keys))
+        values = await self.call(lambda r: r.mget(keys), command="MGET")
         return [v.decode() if isinstance(v, bytes) else v for v in values]
 
     async def hgetall(self, key: str) -> dict[str, str]:
         """Every field of the hash ``key`` (already prefixed) as text."""
-        raw = await self.call(lambda r: r.hgetall(key))
+        raw = await self.call(lambda r: r.hgetall(key), command="HGETALL")
         return {text_of(k): text_of(v) for k, v in raw.items()}
 
     async def ping(self) -> None:
         """Round trip to Redis, ignoring the back-off: this is how recovery is noticed."""
-        await self._attempt(lambda client: client.ping())
+        await self._attempt(lambda client: client.ping(), "PING")
 
-    async def _attempt(self, operation: Callable[[RedisClient], Awaitable[T]]) -> T:
+    async def _attempt(self, operation: Callable[[RedisClient], Awaitable[T]], command: str | None = None) -> T:
         try:
-            result = await operation(self.client)
+            with tracing.child_span(
+                f"redis {command}" if command else "redis",
+                kind=SpanKind.CLIENT,
+                attributes={
+                    "db.system.name": "redis",
+                    "db.operation.name": command,
+                    "agente.redis.embedded": self.embedded,
+                },
+            ):
+                result = await operation(self.client)
         except (RedisError, OSError) as exc:
             self.last_error = f"redis unavailable: {type(exc).__name__}: {str(exc)[:200]}"
             self._retry_at = self._clock() + self._backoff

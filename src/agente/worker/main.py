@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import structlog
 
+from agente.channels.email import jobs as email_jobs
 from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB
 from agente.config import Settings
 from agente.container import Container, build_container
 from agente.reservations.service import PENDING_JOB
+from agente.worker.http import WorkerHttp, worker_app
 from agente.worker.outbox import OutboxRelay
 from agente.worker.retention import prune_logs
 from agente.worker.scheduler import PeriodicJob, Scheduler
@@ -40,12 +42,15 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
             PENDING_JOB: container.reservations.complete_pending,
             DELIVERY_JOB: container.whatsapp.process_delivery,
             SEND_JOB: container.whatsapp.send,
+            email_jobs.DELIVERY_JOB: container.email.process_delivery,
+            email_jobs.SEND_JOB: container.email.send,
         },
         container.metrics,
+        concurrency=settings.outbox_concurrency if container.engine.dialect.name == "postgresql" else 1,
         lease_seconds=settings.outbox_lease_seconds,
     )
     return [
-        PeriodicJob("outbox", settings.outbox_poll_seconds, relay.run_once, quiet=True),
+        PeriodicJob("outbox", settings.outbox_poll_seconds, relay.drain, quiet=True),
         PeriodicJob("outbox_backlog", 15.0, relay.counts, quiet=True),
         PeriodicJob("logs_retention", settings.retention_interval_seconds, retention),
     ]
@@ -62,6 +67,17 @@ async def run_worker(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, scheduler.stop)
-        log.info("worker started", jobs=[job.name for job in scheduler.jobs])
-        await scheduler.run()
+        http: WorkerHttp | None = None
+        if settings.worker_metrics_port:
+            # A round may run a job for a while (a drain, a slow PMS); only far longer means stuck.
+            stale_after = max(120.0, 4 * settings.outbox_poll_seconds)
+            app = worker_app(container, lambda: scheduler.last_beat, stale_after=stale_after)
+            http = WorkerHttp(app, host=settings.worker_metrics_host, port=settings.worker_metrics_port)
+            await http.start()
+        log.info("worker started", jobs=[job.name for job in scheduler.jobs], metrics_port=settings.worker_metrics_port)
+        try:
+            await scheduler.run()
+        finally:
+            if http is not None:
+                await http.stop()
         log.info("worker stopped")

@@ -12,14 +12,23 @@ taking the same job — runs each job's handler, and records the outcome:
 * any other exception → retried with exponential back-off and jitter, ``dead`` after
   ``max_attempts``.
 
+Jobs enqueued with the same ``ordering_key`` (one guest's messages on one channel) run one
+at a time and in the order they were enqueued, across all workers: a job is not claimed
+while an earlier job with its key is pending or running. A dead job no longer holds the
+ones behind it.
+
 A worker that dies mid-job leaves its lease to expire (``OUTBOX_LEASE_SECONDS``); the job
 is then claimed again. Handlers must therefore make a re-run harmless (look before
 acting, idempotency keys). Dead jobs are listed at ``GET /admin/outbox?status=dead`` and
 re-queued with ``POST /admin/outbox/{id}/retry``.
+
+With tracing on, each run of a job is a span ``outbox <kind>`` (job id, kind, attempt,
+outcome); what the handler does (a conversation turn, a WhatsApp send) nests inside it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 import traceback
@@ -28,11 +37,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from opentelemetry.trace import SpanKind
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from agente.errors import AgenteError
+from agente.observability import tracing
 from agente.observability.metrics import Metrics
 from agente.storage import db
 from agente.storage.models import OutboxJob
@@ -61,10 +73,14 @@ async def enqueue(
     payload: dict[str, Any],
     *,
     dedup_key: str | None = None,
+    ordering_key: str | None = None,
     max_attempts: int = 10,
     delay: float = 0.0,
 ) -> OutboxJob:
-    """Add a job in the caller's transaction; with ``dedup_key``, a second enqueue returns the first job."""
+    """Add a job in the caller's transaction; with ``dedup_key``, a second enqueue returns the first job.
+
+    With ``ordering_key``, the job runs only after every earlier job with that key is done or dead.
+    """
     if dedup_key is not None:
         existing = (
             await session.execute(select(OutboxJob).where(OutboxJob.dedup_key == dedup_key))
@@ -79,6 +95,7 @@ async def enqueue(
         max_attempts=max_attempts,
         next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
         dedup_key=dedup_key,
+        ordering_key=ordering_key,
     )
     try:
         async with session.begin_nested():
@@ -105,6 +122,7 @@ class OutboxRelay:
         metrics: Metrics,
         *,
         batch_size: int = 10,
+        concurrency: int = 1,
         lease_seconds: float = 60.0,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -112,6 +130,7 @@ class OutboxRelay:
         self.handlers = handlers
         self.metrics = metrics
         self.batch_size = batch_size
+        self.concurrency = max(1, concurrency)
         self.lease = timedelta(seconds=lease_seconds)
         self._now = now
 
@@ -121,8 +140,23 @@ class OutboxRelay:
             (OutboxJob.status == "pending") & (OutboxJob.next_attempt_at <= now),
             (OutboxJob.status == "running") & (OutboxJob.locked_until < now),
         )
+        earlier = aliased(OutboxJob)
+        waiting = (
+            select(earlier.id)
+            .where(
+                earlier.ordering_key == OutboxJob.ordering_key,
+                earlier.id < OutboxJob.id,
+                earlier.status.in_(("pending", "running")),
+            )
+            .exists()
+        )
         async with db.session_scope(self.factory) as session:
-            candidates = select(OutboxJob.id).where(due).order_by(OutboxJob.id).limit(self.batch_size)
+            candidates = (
+                select(OutboxJob.id)
+                .where(due, or_(OutboxJob.ordering_key.is_(None), ~waiting))
+                .order_by(OutboxJob.id)
+                .limit(self.batch_size)
+            )
             if session.get_bind().dialect.name == "postgresql":
                 # Other workers skip the rows this one is claiming instead of queueing behind them.
                 candidates = candidates.with_for_update(skip_locked=True)
@@ -144,11 +178,44 @@ class OutboxRelay:
             return claimed
 
     async def run_once(self) -> int:
-        """Claim and run the due jobs; return how many ran."""
+        """Claim and run the due jobs, up to ``concurrency`` at a time; return how many ran.
+
+        A batch never holds two jobs of one ordering key (the claim leaves out a job with an
+        earlier one pending), so running a batch's jobs side by side keeps every guest's order.
+        """
         claimed = await self._claim()
-        for job_id, kind, payload, attempts, max_attempts in claimed:
-            await self._run(job_id, kind, payload, attempts, max_attempts)
+        if self.concurrency == 1:
+            for job in claimed:
+                await self._traced(*job)
+        else:
+            slots = asyncio.Semaphore(self.concurrency)
+
+            async def bounded(job: tuple[int, str, dict[str, Any], int, int]) -> None:
+                async with slots:
+                    await self._traced(*job)
+
+            await asyncio.gather(*(bounded(job) for job in claimed))
         return len(claimed)
+
+    async def drain(self, *, budget_seconds: float = 5.0) -> int:
+        """Run batches back to back while there are due jobs, for at most ``budget_seconds``
+        (so the worker's other periodic jobs still get their turn); return how many ran.
+
+        A job that enqueues another (a guest's message, then its reply) sees it run in the
+        next batch rather than after the next poll."""
+        deadline = time.monotonic() + budget_seconds
+        total = 0
+        while time.monotonic() < deadline:
+            ran = await self.run_once()
+            total += ran
+            if ran == 0:
+                break
+        return total
+
+    async def _traced(self, job_id: int, kind: str, payload: dict[str, Any], attempts: int, max_attempts: int) -> None:
+        job: tracing.Attributes = {"outbox.job.id": job_id, "outbox.job.kind": kind, "outbox.job.attempt": attempts}
+        with tracing.span(f"outbox {kind}", kind=SpanKind.CONSUMER, attributes=job):
+            await self._run(job_id, kind, payload, attempts, max_attempts)
 
     async def _run(self, job_id: int, kind: str, payload: dict[str, Any], attempts: int, max_attempts: int) -> None:
         handler = self.handlers.get(kind)
@@ -162,9 +229,11 @@ class OutboxRelay:
             await self._finish(job_id, status="pending", error=str(exc), delay=exc.delay, refund=not exc.spend_attempt)
             outcome = "deferred"
         except PermanentJobError as exc:
+            tracing.record_error(exc)
             await self._finish(job_id, status="dead", error=str(exc))
             outcome = "dead"
         except Exception as exc:
+            tracing.record_error(exc)
             error = "".join(traceback.format_exception_only(exc)).strip()
             if attempts >= max_attempts:
                 await self._finish(job_id, status="dead", error=error)
@@ -179,6 +248,7 @@ class OutboxRelay:
             outcome = "done"
         finally:
             structlog.contextvars.unbind_contextvars("job_id", "job_kind")
+        tracing.set_attributes({"outbox.job.outcome": outcome})
         self.metrics.outbox_jobs.labels(kind, outcome).inc()
         self.metrics.outbox_job_duration.labels(kind).observe(time.perf_counter() - started)
 

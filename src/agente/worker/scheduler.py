@@ -35,6 +35,8 @@ class Scheduler:
         self.metrics = metrics
         self.tick = tick
         self._stopping = asyncio.Event()
+        # When the loop last came round (time.monotonic()): the worker's liveness.
+        self.last_beat = time.monotonic()
 
     async def run_due(self) -> int:
         """Run every job whose time has come; return how many ran."""
@@ -61,11 +63,14 @@ class Scheduler:
         return ran
 
     async def run(self) -> None:
-        """Loop until :meth:`stop`."""
+        """Loop until :meth:`stop`, sleeping until the next job is due (at most ``tick``)."""
         while not self._stopping.is_set():
+            self.last_beat = time.monotonic()
             await self.run_due()
+            soonest = min((job.next_run for job in self.jobs), default=time.monotonic() + self.tick)
+            pause = min(self.tick, max(0.0, soonest - time.monotonic()))
             try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.tick)
+                await asyncio.wait_for(self._stopping.wait(), timeout=pause)
             except TimeoutError:
                 pass
 

@@ -101,3 +101,84 @@ def test_backoff_grows_and_is_capped() -> None:
     delays = [backoff(n, base=2, cap=60, rng=rng) for n in (1, 2, 3, 4, 10)]
     assert 1 <= delays[0] <= 3 and 2 <= delays[1] <= 6 and 4 <= delays[2] <= 12
     assert delays[-1] <= 90
+
+
+async def test_one_guest_s_jobs_run_one_at_a_time_in_order_across_workers(container: Container) -> None:
+    started: list[str] = []
+    running: set[str] = set()
+    overlaps: list[str] = []
+
+    async def turn(payload: dict[str, Any]) -> dict[str, Any]:
+        key = payload["guest"]
+        if key in running:
+            overlaps.append(key)
+        running.add(key)
+        started.append(f"{key}{payload['n']}")
+        await asyncio.sleep(0.02)
+        running.discard(key)
+        return {}
+
+    async with db.session_scope(container.session_factory) as session:
+        for n in range(4):
+            for guest in ("a", "b"):
+                await enqueue(session, "turn", {"guest": guest, "n": n}, ordering_key=f"whatsapp:{guest}")
+    workers = [OutboxRelay(container.session_factory, {"turn": turn}, container.metrics) for _ in range(3)]
+    while any(j.status != "done" for j in await _jobs(container)):
+        await asyncio.gather(*(w.run_once() for w in workers))
+    assert overlaps == []
+    assert [s for s in started if s[0] == "a"] == ["a0", "a1", "a2", "a3"]
+    assert [s for s in started if s[0] == "b"] == ["b0", "b1", "b2", "b3"]
+
+
+async def test_a_retrying_job_holds_its_key_and_a_dead_one_releases_it(container: Container) -> None:
+    async def flaky(payload: dict[str, Any]) -> dict[str, Any]:
+        if payload["n"] == 0:
+            raise RuntimeError("not yet")
+        return {}
+
+    async with db.session_scope(container.session_factory) as session:
+        for n in range(2):
+            await enqueue(session, "flaky", {"n": n}, ordering_key="email:guest@example.com", max_attempts=2)
+        await enqueue(session, "flaky", {"n": 9}, ordering_key="email:other@example.com")
+    relay = OutboxRelay(container.session_factory, {"flaky": flaky}, container.metrics)
+    assert await relay.run_once() == 2  # the first of each key; the second waits behind the retry
+    statuses = [j.status for j in await _jobs(container)]
+    assert statuses == ["pending", "pending", "done"]
+    later = OutboxRelay(container.session_factory, {"flaky": flaky}, container.metrics, now=_later(1000))
+    assert await later.run_once() == 1  # the retry, which dies; the one behind it still waited
+    assert [j.status for j in await _jobs(container)] == ["dead", "pending", "done"]
+    assert await later.run_once() == 1
+    assert [j.status for j in await _jobs(container)] == ["dead", "done", "done"]
+
+
+async def test_drain_runs_what_jobs_enqueue_without_waiting_for_the_next_poll(container: Container) -> None:
+    async def message(payload: dict[str, Any]) -> dict[str, Any]:
+        async with db.session_scope(container.session_factory) as session:
+            await enqueue(session, "reply", {"to": payload["n"]})
+        return {}
+
+    async def reply(payload: dict[str, Any]) -> dict[str, Any]:
+        return {}
+
+    await _add(container, "message", n=3)
+    relay = OutboxRelay(container.session_factory, {"message": message, "reply": reply}, container.metrics)
+    assert await relay.drain() == 6
+    assert [j.status for j in await _jobs(container)] == ["done"] * 6
+
+
+async def test_a_batch_runs_side_by_side_up_to_the_concurrency(container: Container) -> None:
+    in_flight = 0
+    most = 0
+
+    async def slow(payload: dict[str, Any]) -> dict[str, Any]:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        return {}
+
+    await _add(container, "slow", n=8)
+    relay = OutboxRelay(container.session_factory, {"slow": slow}, container.metrics, concurrency=3)
+    assert await relay.run_once() == 8
+    assert most == 3

@@ -37,3 +37,20 @@ async def test_stop_ends_the_loop() -> None:
     scheduler = Scheduler([PeriodicJob("once", 0.01, job)], Metrics(), tick=0.01)
     await scheduler.run()
     assert calls == 1
+
+
+async def test_a_job_polled_faster_than_the_tick_runs_at_its_own_interval() -> None:
+    import asyncio
+
+    calls = 0
+
+    async def poll() -> None:
+        nonlocal calls
+        calls += 1
+
+    scheduler = Scheduler([PeriodicJob("poll", 0.05, poll)], Metrics(), tick=1.0)
+    runner = asyncio.create_task(scheduler.run())
+    await asyncio.sleep(0.5)
+    scheduler.stop()
+    await runner
+    assert calls >= 5  # with the one-second tick alone it would have run once

@@ -5,6 +5,11 @@ else, stored durably as an outbox job and acknowledged at once; the worker proce
 (guest messages, delivery receipts) afterwards, so a slow PMS never makes Meta retry. A
 redelivery of the same bytes is the same job; messages inside are deduplicated by their
 ``wamid`` when they are processed.
+
+A delivery is stored as one job per guest who wrote in it, keyed by the guest's WhatsApp id
+for ordering: each guest's messages are then answered one at a time, in arrival order,
+whichever worker takes them. A body that is signed but unreadable is stored as it came, and
+the worker marks it dead for an operator to see.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.errors import error_response
-from agente.channels.errors import SignatureError
+from agente.channels.errors import PayloadError, SignatureError
+from agente.channels.whatsapp.parse import parse_delivery
 from agente.channels.whatsapp.relay import DELIVERY_JOB
 from agente.channels.whatsapp.signature import verify_challenge, verify_signature
 from agente.worker.outbox import enqueue
@@ -25,6 +31,16 @@ from agente.worker.outbox import enqueue
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 MAX_DELIVERY_BYTES = 1024 * 1024
+
+
+def _senders(raw: bytes) -> list[str | None]:
+    """The guests who wrote in a delivery, in order of first message; ``[None]`` when none did."""
+    try:
+        delivery = parse_delivery(raw)
+    except PayloadError:
+        return [None]
+    senders = list(dict.fromkeys(message.from_wa_id for message in delivery.messages))
+    return list(senders) or [None]
 
 
 @router.get("/whatsapp", response_class=PlainTextResponse)
@@ -53,12 +69,19 @@ async def deliver(request: Request, container: ContainerDep, session: SessionDep
         container.metrics.webhook_rejections.labels("whatsapp", "signature").inc()
         return error_response(401, str(exc), code="invalid_signature")
     digest = hashlib.sha256(raw).hexdigest()
-    await enqueue(
-        session,
-        DELIVERY_JOB,
-        {"body": raw.decode("utf-8", errors="replace")},
-        dedup_key=f"{DELIVERY_JOB}:{digest}",
-        max_attempts=50,
-    )
+    body = raw.decode("utf-8", errors="replace")
+    for index, sender in enumerate(_senders(raw)):
+        # The first job also applies the delivery's receipts; a receipts-only delivery has no sender.
+        payload: dict[str, object] = {"body": body, "statuses": index == 0}
+        if sender is not None:
+            payload["from"] = sender
+        await enqueue(
+            session,
+            DELIVERY_JOB,
+            payload,
+            dedup_key=f"{DELIVERY_JOB}:{digest}" + (f":{sender}" if sender else ""),
+            ordering_key=f"whatsapp:{sender}" if sender else None,
+            max_attempts=50,
+        )
     container.metrics.webhook_deliveries.labels("whatsapp").inc()
     return JSONResponse({"status": "accepted"})

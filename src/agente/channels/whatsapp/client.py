@@ -30,6 +30,7 @@ from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
+from opentelemetry.trace import SpanKind
 
 from agente.channels.errors import (
     SendError,
@@ -41,6 +42,7 @@ from agente.channels.errors import (
 )
 from agente.channels.whatsapp.text import TEXT_LIMIT, text_size
 from agente.errors import ConfigurationError
+from agente.observability import tracing
 
 __all__ = ["DEFAULT_API_BASE", "RATE_LIMIT_CODES", "WhatsAppClient"]
 
@@ -148,11 +150,18 @@ class WhatsAppClient:
         await self._post("mark read", {"messaging_product": "whatsapp", "status": "read", "message_id": wamid})
 
     async def _post(self, operation: str, payload: dict[str, object]) -> object:
-        with self._translating(operation):
+        # The span names the operation only: the payload holds the guest's number and text.
+        with (
+            self._translating(operation),
+            tracing.span(
+                f"whatsapp {operation}", kind=SpanKind.CLIENT, attributes={"http.request.method": "POST"}
+            ) as span,
+        ):
             # httpx's timeouts bound each phase; this bounds the exchange, so a server that
             # trickles its answer cannot hold the outbox longer than the timeout either.
             async with asyncio.timeout(self.timeout):
                 response = await self._client.post(f"/{self.phone_number_id}/messages", json=payload)
+            span.set_attribute("http.response.status_code", response.status_code)
         if response.status_code >= 300:
             raise self._failure(operation, response)
         try:

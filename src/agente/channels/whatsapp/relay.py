@@ -1,6 +1,6 @@
 """The worker's side of WhatsApp: process stored deliveries, send replies, apply receipts.
 
-``whatsapp.delivery`` jobs (one per signed delivery, stored by the webhook) are parsed;
+``whatsapp.delivery`` jobs (one per guest in a signed delivery, stored by the webhook) are parsed;
 each guest message goes through the conversation — a ``wamid`` seen before is a
 redelivery and is not answered twice — and its reply becomes a ``whatsapp.send`` job keyed
 by the guest's ``wamid``, so however often a delivery is processed, one reply is queued.
@@ -67,7 +67,10 @@ class WhatsAppRelay:
             delivery = parse_delivery(str(payload["body"]).encode())
         except PayloadError as exc:
             raise PermanentJobError(f"unreadable delivery: {exc}") from exc
-        for message in delivery.messages:
+        # A delivery is stored once per guest who wrote in it ("from"); older jobs hold it whole.
+        sender = payload.get("from")
+        messages = [m for m in delivery.messages if sender is None or m.from_wa_id == sender]
+        for message in messages:
             reply = await self.conversations.handle(
                 channel=CHANNEL,
                 external_id=message.from_wa_id,
@@ -84,9 +87,10 @@ class WhatsAppRelay:
                         dedup_key=f"{SEND_JOB}:{message.wamid}",
                         max_attempts=12,
                     )
-        for status in delivery.statuses:
+        statuses = delivery.statuses if payload.get("statuses", True) else []
+        for status in statuses:
             await self._apply(status)
-        return {"messages": len(delivery.messages), "statuses": len(delivery.statuses)}
+        return {"messages": len(messages), "statuses": len(statuses)}
 
     async def _apply(self, status: StatusUpdate) -> None:
         async with db.session_scope(self.factory) as session:

@@ -8,13 +8,16 @@ the slots and quotes again.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 from agente.conversation.dialogue.state import QuotedRoom, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
+from agente.conversation.nlu.types import Intent
 from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
 from agente.conversation.replies.render import render
+from agente.observability import tracing
 from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
 from agente.pms.types import Availability, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
@@ -119,6 +122,7 @@ def stay_query(s: Slots) -> StayQuery:
     )
 
 
+@tracing.traced("conversation.quote")
 async def quote(turn: Turn, deps: Deps) -> None:
     query = stay_query(turn.slots)
     try:
@@ -191,14 +195,23 @@ def pick_room(turn: Turn) -> bool:
             number = n
     if number is not None and 1 <= number <= len(s.quote):
         s.room_type_id = s.quote[number - 1].room_type_id
+        _understood_as_choice(turn)
         return True
     # A word of a quoted room's name ("general", "la ejecutiva") names it when only one matches.
     words = set(re.findall(r"[a-záéíóúñ]{4,}", text))
     named = [q for q in s.quote if words & {w.lower().rstrip("s") for w in q.name.split()}]
     if len(named) == 1:
         s.room_type_id = named[0].room_type_id
+        _understood_as_choice(turn)
         return True
     return False
+
+
+def _understood_as_choice(turn: Turn) -> None:
+    """Record that a message the classifier could not place was, in context, a room choice."""
+    intent = turn.parse.intent
+    if intent.name in ("out_of_scope", "human_handoff"):
+        turn.parse = replace(turn.parse, intent=Intent("inform", intent.confidence))
 
 
 def ask_guest(turn: Turn) -> None:

@@ -44,6 +44,7 @@ import numpy as np
 import sklearn
 import structlog
 import yaml
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -275,13 +276,27 @@ class IntentClassifier:
                 inputs.append(f"{language}{_LANG_SEPARATOR}{normalised}")
                 familiarity.append(self._familiarity(normalised))
         if inputs:
-            probabilities = self._pipeline.predict_proba(inputs)
+            probabilities = self._probabilities(inputs)
             best = np.argmax(probabilities, axis=1)
             for row, index in enumerate(readable):
                 column = int(best[row])
                 confidence = float(probabilities[row, column]) * familiarity[row]
                 results[index] = Intent(self.intents[column], confidence)
         return results
+
+    def _probabilities(self, inputs: list[str]) -> np.ndarray:
+        """The pipeline's ``predict_proba``, without its per-call overhead.
+
+        ``Pipeline.predict_proba`` re-validates parameters and inputs and dispatches the
+        feature union through joblib on every call: for one short message that is most of
+        the time spent (about 4.5 ms of 6 on this machine). The fitted steps are called
+        directly instead, with validation skipped for inputs this class built itself.
+        """
+        union = self._pipeline.named_steps["features"]
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            features = sparse.hstack([step.transform(inputs) for _, step in union.transformer_list], format="csr")
+            result: np.ndarray = self._pipeline.named_steps["classifier"].predict_proba(features)
+        return result
 
     def _familiarity(self, normalised: str) -> float:
         """How much of the message the model has seen words of, from 0.4 (none) to 1.

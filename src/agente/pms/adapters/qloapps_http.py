@@ -16,7 +16,8 @@ Failures are translated here, where they meet the adapter, as httpx's
     404 with an empty body (no such id)                        → what the caller names
     any other 4xx                                              → PmsRejectedError
 
-Messages name the operation (``GET hotels``), never the key.
+Messages name the operation (``GET hotels``), never the key. With tracing on, each exchange
+is a client span ``qloapps GET hotels`` and carries the W3C ``traceparent`` header.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from opentelemetry.trace import SpanKind
 
+from agente.observability import tracing
 from agente.pms.errors import (
     PmsConfigurationError,
     PmsError,
@@ -150,11 +153,17 @@ class Webservice:
         elif body is not None:
             content, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
         operation = f"{method} {resource.split('/')[0]}"
-        with self._translating(operation):
+        attributes = {"http.request.method": method, "pms.resource": resource.split("/")[0]}
+        with (
+            self._translating(operation),
+            tracing.span(f"qloapps {operation}", kind=SpanKind.CLIENT, attributes=attributes) as span,
+        ):
+            tracing.inject(headers)
             # httpx's timeouts bound each phase; this bounds the exchange, so a server that
             # trickles its answer cannot hold a caller longer than the timeout either.
             async with asyncio.timeout(self.timeout):
                 response = await self._client.request(method, path, params=query, content=content, headers=headers)
+            span.set_attribute("http.response.status_code", response.status_code)
         self._raise_for_status(response, operation, missing)
         return self._decode(response, operation)
 

@@ -281,6 +281,11 @@ class CircuitBreaker:
             self._last_refusal_log = now
             self._refusals_since_log = 0
 
+    @property
+    def state(self) -> State:
+        """The state as this process last saw it (no round trip to Redis)."""
+        return self._local.state
+
     async def snapshot(self) -> Snapshot:
         """The shared state as it stands (read-only; the gauge follows it)."""
         try:

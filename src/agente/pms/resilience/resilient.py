@@ -13,19 +13,25 @@ It wraps an adapter (simulator or QloApps) with, in this order:
 
 Writes are never retried blindly: when a booking write fails in a way that may have
 reached the PMS, the booking is looked up (``find_booking``) before anyone tries again.
+
+With tracing on, each operation is a client span ``pms <operation>`` recording the cache
+result (``pms.cache``: hit, miss), the breaker state after the call, the outcome and, when
+availability came from a fallback, its source.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import structlog
+from opentelemetry.trace import SpanKind
 
+from agente.observability import tracing
 from agente.observability.metrics import Metrics
 from agente.ops.flags import FeatureFlags
 from agente.pms.errors import (
@@ -52,6 +58,7 @@ from agente.pms.types import (
 
 log = structlog.stdlib.get_logger("agente.pms")
 T = TypeVar("T")
+P = ParamSpec("P")
 FALLBACK_FLAG = "pms.fallback.enabled"
 
 
@@ -67,6 +74,10 @@ def _outcome(exc: BaseException | None) -> str:
     if isinstance(exc, PmsRejectedError):
         return "rejected"
     return "error"
+
+
+def _traced(operation: str) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Coroutine[Any, Any, T]]]:
+    return tracing.traced(f"pms {operation}", kind=SpanKind.CLIENT, attributes={"pms.operation": operation})
 
 
 class ResilientPms:
@@ -107,11 +118,17 @@ class ResilientPms:
             failure = exc
             raise
         finally:
-            self.metrics.pms_requests.labels(operation, _outcome(failure)).inc()
+            outcome = _outcome(failure)
+            tracing.set_attributes(
+                {"pms.system": self.kind, "pms.outcome": outcome, "pms.breaker.state": self.breaker.state.name.lower()}
+            )
+            self.metrics.pms_requests.labels(operation, outcome).inc()
             self.metrics.pms_latency.labels(operation).observe(time.perf_counter() - started)
 
+    @_traced("hotel")
     async def hotel(self) -> HotelInfo:
         cached = await self.cache.hotel()
+        tracing.set_attributes({"pms.cache": "miss" if cached is None else "hit"})
         if cached is not None:
             return cached
         try:
@@ -124,8 +141,10 @@ class ResilientPms:
         await self.cache.store_hotel(hotel)
         return hotel
 
+    @_traced("room_types")
     async def room_types(self) -> tuple[RoomType, ...]:
         cached = await self.cache.room_types()
+        tracing.set_attributes({"pms.cache": "miss" if cached is None else "hit"})
         if cached is not None:
             return cached
         try:
@@ -138,8 +157,10 @@ class ResilientPms:
         await self.cache.store_room_types(room_types)
         return room_types
 
+    @_traced("availability")
     async def availability(self, query: StayQuery) -> Availability:
         cached = await self.cache.availability(query)
+        tracing.set_attributes({"pms.cache": "miss" if cached is None else "hit"})
         if cached is not None:
             return replace(cached, source="cache")
         try:
@@ -155,6 +176,7 @@ class ResilientPms:
         known = await self.cache.last_known_availability(query)
         if known is not None:
             self.metrics.pms_fallbacks.labels("last_known").inc()
+            tracing.set_attributes({"pms.fallback": "last_known"})
             log.info("availability from last known answer", reason=str(cause), fetched_at=known.fetched_at.isoformat())
             return replace(known, stale=True, source="last_known")
         room_types = await self.cache.room_types(last_known=True)
@@ -162,6 +184,7 @@ class ResilientPms:
         if not room_types or hotel is None:
             raise cause
         self.metrics.pms_fallbacks.labels("rack_rates").inc()
+        tracing.set_attributes({"pms.fallback": "rack_rates"})
         offers = tuple(
             RoomOffer(
                 room_type_id=rt.id,
@@ -185,6 +208,7 @@ class ResilientPms:
             source="rack_rates",
         )
 
+    @_traced("create_booking")
     async def create_booking(self, request: BookingRequest) -> Booking:
         try:
             booking = await self._call("create_booking", lambda: self.inner.create_booking(request))
@@ -199,6 +223,7 @@ class ResilientPms:
         await self.cache.invalidate_availability()
         return booking
 
+    @_traced("reconcile")
     async def _reconcile(self, request: BookingRequest) -> Booking | None:
         try:
             found = await self._call("find_booking", lambda: self.inner.find_booking(request))
@@ -208,30 +233,36 @@ class ResilientPms:
             log.warning("booking write answer lost; booking found by lookup", booking_id=found.id)
         return found
 
+    @_traced("find_booking")
     async def find_booking(self, request: BookingRequest) -> Booking | None:
         return await self._call("find_booking", lambda: self.inner.find_booking(request))
 
+    @_traced("get_booking")
     async def get_booking(self, booking_id: str) -> Booking:
         return await self._call("get_booking", lambda: self.inner.get_booking(booking_id))
 
+    @_traced("modify_booking")
     async def modify_booking(self, booking_id: str, change: BookingChange) -> Booking:
         try:
             return await self._call("modify_booking", lambda: self.inner.modify_booking(booking_id, change))
         finally:
             await self.cache.invalidate_availability()
 
+    @_traced("cancel_booking")
     async def cancel_booking(self, booking_id: str) -> Booking:
         try:
             return await self._call("cancel_booking", lambda: self.inner.cancel_booking(booking_id))
         finally:
             await self.cache.invalidate_availability()
 
+    @_traced("round_trip")
     async def round_trip(self) -> int:
         """One live read through the breaker, bypassing the cache (the self test); returns room types seen."""
         room_types = await self._call("room_types", self.inner.room_types)
         await self.cache.store_room_types(room_types)
         return len(room_types)
 
+    @_traced("health")
     async def health(self) -> PmsHealth:
         """The adapter's own probe, bounded by the timeout; never raises, never trips the breaker."""
         try:

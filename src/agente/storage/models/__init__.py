@@ -10,6 +10,7 @@ from agente.storage.models.hotel_fact import HotelFact
 from agente.storage.models.log import LogEntry
 from agente.storage.models.message import Message
 from agente.storage.models.outbox import OutboxJob
+from agente.storage.models.sent_email import SentEmail
 from agente.storage.models.session import ConversationSession
 from agente.storage.models.simulator_booking import SimulatorBooking
 
@@ -24,5 +25,6 @@ __all__ = [
     "LogEntry",
     "Message",
     "OutboxJob",
+    "SentEmail",
     "SimulatorBooking",
 ]

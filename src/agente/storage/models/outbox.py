@@ -21,6 +21,7 @@ class OutboxJob(CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("dedup_key"),
         Index(None, "status", "next_attempt_at"),
+        Index(None, "ordering_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
@@ -36,4 +37,6 @@ class OutboxJob(CreatedAt, Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     # Enqueuing the same key twice is one job (a retried request does not duplicate work).
     dedup_key: Mapped[str | None] = mapped_column(String(200))
+    # Jobs with the same key (one guest's conversation) run one at a time, in id order.
+    ordering_key: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow, onupdate=utcnow)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import SessionDep
+from agente.api.deps import ContainerDep, SessionDep
+from agente.channels.email.jobs import CHANNEL as EMAIL
 from agente.channels.whatsapp.relay import CHANNEL, SEND_JOB
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
@@ -69,9 +70,11 @@ async def _load(session: SessionDep, conversation_id: uuid.UUID) -> tuple[Conver
     return convo, guest
 
 
-async def _deliver(session: SessionDep, convo: ConversationSession, guest: Guest, text: str) -> None:
-    """Store an outbound message; on WhatsApp, queue it for sending (the web chat reads it)."""
-    queued = convo.channel == CHANNEL
+async def _deliver(
+    session: SessionDep, container: ContainerDep, convo: ConversationSession, guest: Guest, text: str
+) -> None:
+    """Store an outbound message; on WhatsApp and email, queue it for sending (the web chat reads it)."""
+    queued = convo.channel in (CHANNEL, EMAIL)
     message = Message(
         session_id=convo.id,
         direction="out",
@@ -82,13 +85,21 @@ async def _deliver(session: SessionDep, convo: ConversationSession, guest: Guest
     )
     session.add(message)
     await session.flush()
-    if queued:
+    if convo.channel == CHANNEL:
         await enqueue(
             session,
             SEND_JOB,
             {"message_id": str(message.id), "to": guest.external_id},
             dedup_key=f"{SEND_JOB}:staff:{message.id}",
             max_attempts=12,
+        )
+    elif convo.channel == EMAIL:
+        await container.email.queue_staff_message(
+            session,
+            session_id=convo.id,
+            to=guest.external_id,
+            outbound_id=message.id,
+            language=message.language or "es",
         )
 
 
@@ -129,11 +140,12 @@ async def reply(
     conversation_id: uuid.UUID,
     body: Annotated[StaffReply, Depends(json_body(StaffReply))],
     session: SessionDep,
+    container: ContainerDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """A member of staff answers the guest; the message is stored and sent on the guest's channel."""
     convo, guest = await _load(session, conversation_id)
-    await _deliver(session, convo, guest, body.text)
+    await _deliver(session, container, convo, guest, body.text)
     await audit.record(
         session,
         actor=actor,
@@ -147,7 +159,9 @@ async def reply(
 
 
 @router.post("/{conversation_id}/release")
-async def release(conversation_id: uuid.UUID, session: SessionDep, actor: AdminDep) -> dict[str, Any]:
+async def release(
+    conversation_id: uuid.UUID, session: SessionDep, container: ContainerDep, actor: AdminDep
+) -> dict[str, Any]:
     """Give the conversation back to the agent, which greets the guest again."""
     convo, guest = await _load(session, conversation_id)
     if convo.status != "handoff":
@@ -156,7 +170,7 @@ async def release(conversation_id: uuid.UUID, session: SessionDep, actor: AdminD
     slots.handoff_reason, slots.misunderstood = None, 0
     convo.status, convo.state, convo.slots = "bot", Step.IDLE.value, slots.to_json()
     convo.version += 1
-    await _deliver(session, convo, guest, render("released", convo.language or "es"))
+    await _deliver(session, container, convo, guest, render("released", convo.language or "es"))
     await audit.record(
         session,
         actor=actor,

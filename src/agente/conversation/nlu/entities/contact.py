@@ -14,9 +14,12 @@ from agente.conversation.nlu.entities.text import fold
 
 __all__ = ["PHONE_CANDIDATE", "extract_email", "extract_guest_name", "extract_phone", "phone_digits"]
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+# Starts only where a run of address characters starts: otherwise every position of a long run
+# without "@" rescans it (quadratic time on a 10 kB word).
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 
-PHONE_CANDIDATE = re.compile(r"(?<![\w+@/.,])(?:\+|\b00)?[\s(]*\d[\d\s().\-]{7,}\d(?![\w/]|[.,]\d)")
+# The blanks or parentheses before the first digit are bounded for the same reason.
+PHONE_CANDIDATE = re.compile(r"(?<![\w+@/.,])(?:\+|\b00)?[\s(]{0,4}\d[\d\s().\-]{7,}\d(?![\w/]|[.,]\d)")
 _DATE_INSIDE = re.compile(
     r"(?:[012]?\d|3[01])[./\-](?:0?[1-9]|1[0-2])[./\-](?:19|20)\d{2}|(?:19|20)\d{2}-(?:0?[1-9]|1[0-2])-(?:[012]?\d|3[01])"
 )

@@ -24,7 +24,8 @@ _CURRENCY = r"€|\$|£|eur|euros?|usd|dolares|dollars?|bucks|pounds?|libras?|pe
 _SIMPLE: tuple[re.Pattern[str], ...] = tuple(
     re.compile(pattern)
     for pattern in (
-        r"\S+@\S+",
+        # Anchored at a word start: unanchored, every position of a long "@"-less word rescans it.
+        r"(?<!\S)\S+@\S+",
         r"\b(?:https?://|www\.)\S+",
         r"\bah[\s\-_.]?(?=[a-z0-9]{0,5}\d)[a-z0-9]{6}\b",
         r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:-|–|a|to|y|and|till|until)\s*\d{1,2}(?:[:.]\d{2})?\s*"
@@ -36,12 +37,13 @@ _SIMPLE: tuple[re.Pattern[str], ...] = tuple(
         r"\b(?:a\s+las|a\s+la|sobre\s+las|hacia\s+las|antes\s+de\s+las|despues\s+de\s+las|desde\s+las|"
         r"hasta\s+las|para\s+las|at|around|by)\s+\d{1,2}(?:[.]\d{2})?\b(?!\s*(?:º|[/.\-]\d))",
         r"(?:[€$£])\s*\d[\d.,]*",
-        rf"\b\d[\d.,]*\s*(?:{_CURRENCY})(?![a-z])",
+        # Bounded repetitions here and below: unbounded, a long "1,1,1,..." costs quadratic time.
+        rf"\b\d[\d.,]{{0,20}}\s*(?:{_CURRENCY})(?![a-z])",
         r"\b\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?\b",
         r"\b(?:[3-9]\d|\d{3,})[.,]\d{2}\b",
         r"\b\d+(?:[.,]\d+)?\s*%",
         r"\b(?:habitacion|room|cuarto|rm|planta|piso|floor|puerta|door|numero|number|num|n[º°]|no\.|#)\s*:?\s*\d+\b",
-        r"\b\d+(?:\s*(?:,|y|e|and|&|or|o)\s*\d+)*\s*(?:anos|ano|years?|yrs?|yo|meses|months?)"
+        r"\b\d+(?:\s*(?:,|y|e|and|&|or|o)\s*\d+){0,10}\s*(?:anos|ano|years?|yrs?|yo|meses|months?)"
         r"(?:[\s\-]*old|\s+de\s+edad)?\b",
         r"\b\d+(?:[-\s]year[-\s]old)\b",
         rf"\b\d+(?:[.,]\d+)?\s*(?:{_UNITS})\b",

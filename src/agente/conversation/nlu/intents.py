@@ -7,6 +7,10 @@ cache keyed by the examples, this module's code and the scikit-learn version::
     normalise(text) ─┬─ TF-IDF char n-grams (2–5, inside word boundaries) ─┐
                      └─ TF-IDF word 1–2-grams + a language token ─────────┴─ LogisticRegression
 
+scikit-learn, NumPy and joblib are imported when a model is first trained, loaded or used,
+so commands that never classify a message (``agente flags``, ``agente db upgrade``…) start
+without paying for them.
+
 Text is normalised first: lower case, accents stripped, letters repeated three times or
 more squeezed (``holaaa`` → ``hola``), a few chat spellings expanded (``q`` → ``que``,
 ``xfa`` → ``por favor``, ``u`` → ``you``, ``thx`` → ``thanks``), digits collapsed to ``0``,
@@ -38,19 +42,16 @@ import unicodedata
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import joblib
-import numpy as np
-import sklearn
 import structlog
 import yaml
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
-from threadpoolctl import threadpool_limits
 
 from agente.conversation.nlu.types import INTENTS, LANGUAGES, Intent
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sklearn.pipeline import Pipeline
 
 log = structlog.stdlib.get_logger("agente.nlu")
 
@@ -174,6 +175,10 @@ def _with_language_token(value: str) -> str:
 
 
 def _build_pipeline() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (
@@ -212,6 +217,8 @@ def _code_digest() -> str:
 
 def data_hash(examples: Sequence[Example]) -> str:
     """A digest of the examples, this module's code and the scikit-learn version."""
+    import sklearn
+
     payload = json.dumps(
         {"examples": [list(example) for example in examples], "code": _code_digest(), "sklearn": sklearn.__version__},
         ensure_ascii=False,
@@ -243,6 +250,8 @@ class IntentClassifier:
         Raises ``ValueError`` for an unknown language or intent, or when fewer than two
         intents are present.
         """
+        from threadpoolctl import threadpool_limits
+
         _validate(examples)
         started = time.perf_counter()
         pipeline = _build_pipeline()
@@ -276,6 +285,8 @@ class IntentClassifier:
                 inputs.append(f"{language}{_LANG_SEPARATOR}{normalised}")
                 familiarity.append(self._familiarity(normalised))
         if inputs:
+            import numpy as np
+
             probabilities = self._probabilities(inputs)
             best = np.argmax(probabilities, axis=1)
             for row, index in enumerate(readable):
@@ -292,6 +303,9 @@ class IntentClassifier:
         the time spent (about 4.5 ms of 6 on this machine). The fitted steps are called
         directly instead, with validation skipped for inputs this class built itself.
         """
+        import sklearn
+        from scipy import sparse
+
         union = self._pipeline.named_steps["features"]
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
             features = sparse.hstack([step.transform(inputs) for _, step in union.transformer_list], format="csr")
@@ -316,6 +330,8 @@ class IntentClassifier:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         os.close(fd)
+        import joblib
+
         try:
             joblib.dump(self, tmp_name)
             os.replace(tmp_name, path)
@@ -326,6 +342,8 @@ class IntentClassifier:
     @staticmethod
     def load(path: Path) -> IntentClassifier:
         """Read a model written by :meth:`save`. Raises ``TypeError`` if it holds something else."""
+        import joblib
+
         loaded = joblib.load(path)
         if not isinstance(loaded, IntentClassifier):
             raise TypeError(f"{path} does not hold an IntentClassifier")

@@ -242,7 +242,7 @@ def test_an_unreachable_collector_slows_neither_requests_nor_shutdown(tmp_path: 
         finally:
             for client in clients.values():
                 client.close()
-        stopped_after = {name: servers[name].stop() for name in ("refused", "silent")}
+        stopped_after = {name: servers[name].stop() for name in ("plain", "refused", "silent")}
 
     base_p50, base_p95 = _percentiles(latency["plain"])
     untraced = f"untraced p50 {base_p50 * 1000:.1f} ms, p95 {base_p95 * 1000:.1f} ms"
@@ -251,7 +251,11 @@ def test_an_unreachable_collector_slows_neither_requests_nor_shutdown(tmp_path: 
         report = f"{name}: p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms; {untraced}"
         assert p50 < 1.5 * base_p50 + 0.005, report
         assert p95 < 1.5 * base_p95 + 0.005, report
-        assert stopped_after[name] < SHUTDOWN_TIMEOUT + 2, f"{name} took {stopped_after[name]:.1f} s to stop"
+        # Measured against the untraced server's own stop in the same run, so a loaded machine's
+        # slower process exit is not blamed on tracing: at most the 1 s flush bound more.
+        stops = f"{name} took {stopped_after[name]:.1f} s to stop, untraced {stopped_after['plain']:.1f} s"
+        assert stopped_after[name] < stopped_after["plain"] + 1 + 1.5, stops
+        assert stopped_after[name] < SHUTDOWN_TIMEOUT + 1 + 3, stops
         # Export failures are reported, but not once per batch or per dropped span.
         records = json_lines(servers[name].stdout.read_text())
         sdk_lines = [r["event"] for r in records if str(r.get("logger", "")).startswith("opentelemetry")]

@@ -18,10 +18,12 @@ from fastapi.routing import APIRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agente import __version__
+from agente.api.body_limit import BodyLimitMiddleware
 from agente.api.errors import install_error_handlers
 from agente.api.guard import ClientGuardMiddleware
 from agente.api.liveness import LivenessMiddleware
 from agente.api.middleware import RequestContextMiddleware, RouteTemplates
+from agente.api.openapi import document_errors
 from agente.api.routes import admin, chat, email_webhook, health, messages, metrics, nlu, test, webhooks
 from agente.config import Settings
 from agente.container import build_container
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
         chat.router,
         *admin.routers,
     ]
+    document_errors(route for router in routers for route in router.routes)  # before the app copies them
     for router in routers:
         app.include_router(router)
     templates = RouteTemplates(
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
     )
     # Added last = outermost: the request id and access log cover everything below,
     # and the client address they log is the one the proxy headers resolved.
+    app.add_middleware(BodyLimitMiddleware)  # inside the guard: a blocked client is refused first
     app.add_middleware(ClientGuardMiddleware)
     app.add_middleware(RequestContextMiddleware, templates=templates)
     if settings.cors_origins:

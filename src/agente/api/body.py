@@ -9,7 +9,7 @@ the model, is a 422 with the reason.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,9 @@ from pydantic import BaseModel, ValidationError
 M = TypeVar("M", bound=BaseModel)
 
 MAX_ADMIN_BODY = 64 * 1024
+
+# Each parser json_body made → its model, so the OpenAPI document can show the body.
+_MODELS: dict[Callable[..., Any], type[BaseModel]] = {}
 
 
 def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
@@ -28,10 +31,17 @@ def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
                 [{"loc": ("body",), "msg": f"body larger than {MAX_ADMIN_BODY} bytes", "type": "too_large"}]
             )
         try:
-            return model.model_validate_json(raw or b"{}")
+            # Strict: the types the OpenAPI document gives ("enabled": 0 is not a boolean).
+            return model.model_validate_json(raw or b"{}", strict=True)
         except ValidationError as exc:
             raise RequestValidationError(
                 [{**err, "loc": ("body", *err.get("loc", ()))} for err in exc.errors(include_url=False)]
             ) from None
 
+    _MODELS[parse] = model
     return parse
+
+
+def body_model(call: Callable[..., Any] | None) -> type[BaseModel] | None:
+    """The model a dependency made by :func:`json_body` parses; ``None`` for any other callable."""
+    return _MODELS.get(call) if call is not None else None

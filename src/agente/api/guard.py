@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 log = structlog.stdlib.get_logger("agente.guard")
 
-_OPEN_PREFIXES = ("/health/", "/metrics")
-_UNLIMITED_PREFIXES = (*_OPEN_PREFIXES, "/webhooks/", "/admin/")
+OPEN_PREFIXES = ("/health/", "/metrics")
+UNLIMITED_PREFIXES = (*OPEN_PREFIXES, "/webhooks/", "/admin/")
 
 
 def rate_limit_headers(decision: Decision) -> list[tuple[bytes, bytes]]:
@@ -49,7 +49,7 @@ class ClientGuardMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         container: Container | None = scope.get("state", {}).get("container")
-        if scope["type"] != "http" or container is None or path.startswith(_OPEN_PREFIXES):
+        if scope["type"] != "http" or container is None or path.startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
@@ -62,7 +62,7 @@ class ClientGuardMiddleware:
             )
             return
 
-        if path.startswith(_UNLIMITED_PREFIXES) or not container.settings.rate_limit_enabled:
+        if path.startswith(UNLIMITED_PREFIXES) or not container.settings.rate_limit_enabled:
             await self.app(scope, receive, send)
             return
 

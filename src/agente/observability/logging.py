@@ -73,6 +73,9 @@ def configure_logging(level: str = "INFO", stream: TextIO | None = None) -> None
     # the event-log handler a running container added.
     root.handlers[:] = [h for h in root.handlers if isinstance(h, EventLogHandler)] + [handler]
     root.setLevel(level)
+    # aiosqlite's DEBUG lines repeat every SQL statement with its parameters, guests' messages
+    # and names among them, which no redaction can recognise: never below INFO.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLevelName(level)))
     # uvicorn's own access log would duplicate ours (which has the request id and route).
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []

@@ -12,13 +12,15 @@ endpoint answers 404. Errors never repeat the addresses or text they were sent.
 from __future__ import annotations
 
 import uuid
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.errors import error_response
+from agente.api.openapi import error_responses
 from agente.channels.email.inbound import InboundEmail, read_json
 from agente.channels.email.jobs import CHANNEL, DELIVERY_JOB
 from agente.channels.email.signature import HEADER, verify_signature
@@ -29,8 +31,56 @@ router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 MAX_EMAIL_BYTES = 1024 * 1024
 
+_ADDRESSES = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+# The body is read as bytes (the signature covers them), so FastAPI does not document it.
+_SIGNED_EMAIL: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": HEADER,
+            "in": "header",
+            "required": True,
+            "description": "sha256=<HMAC-SHA256 of the raw body under EMAIL_WEBHOOK_SECRET>",
+            "schema": {"type": "string"},
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "description": "A received email in the documented form (agente.channels.email.inbound)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["message_id", "from", "to", "text"],
+                    "properties": {
+                        "message_id": {"type": "string"},
+                        "from": {"type": "string"},
+                        "to": _ADDRESSES,
+                        "subject": {"type": "string"},
+                        "text": {"type": "string"},
+                        "in_reply_to": {"type": ["string", "null"]},
+                        "references": {"anyOf": [*_ADDRESSES["anyOf"], {"type": "null"}]},
+                    },
+                }
+            }
+        },
+    },
+}
 
-@router.post("/email", status_code=202)
+
+class EmailAck(BaseModel):
+    status: Literal["accepted", "duplicate"]
+
+
+@router.post(
+    "/email",
+    status_code=202,
+    response_model=EmailAck,
+    responses={
+        200: {"model": EmailAck, "description": "Delivered before (same Message-ID)"},
+        **error_responses(400, 401, 404, 422),
+    },
+    openapi_extra=_SIGNED_EMAIL,
+)
 async def receive_email(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
     secret = container.settings.email_webhook_secret
     if secret is None or not secret.get_secret_value():

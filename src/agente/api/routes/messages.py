@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
 from agente.api.deps import ContainerDep
+from agente.api.openapi import error_responses
 from agente.conversation.nlu.types import Entities
 
 router = APIRouter(prefix="/api", tags=["conversation"])
@@ -58,7 +59,7 @@ def entities_json(entities: Entities) -> dict[str, Any]:
     return out
 
 
-@router.post("/messages", response_model=MessageOut)
+@router.post("/messages", response_model=MessageOut, responses=error_responses(503))
 async def post_message(body: MessageIn, container: ContainerDep) -> MessageOut:
     """Answer one guest message. While staff own the conversation, ``reply.text`` is empty."""
     reply = await container.conversations.handle(

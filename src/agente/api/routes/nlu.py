@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agente.api.deps import ContainerDep
 from agente.api.routes.messages import IntentOut, entities_json
@@ -18,6 +18,14 @@ class ParseIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
     language: Literal["es", "en"] | None = None
     reference_date: date | None = Field(default=None, description="Resolve relative dates against it (default: today)")
+
+    @field_validator("reference_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: object) -> object:
+        # Only the documented "YYYY-MM-DD": pydantic would also read a number as a Unix time.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("reference_date must be a date written YYYY-MM-DD")
+        return value
 
 
 class ParseOut(BaseModel):

@@ -15,13 +15,15 @@ the worker marks it dead for an operator to see.
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel
 
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.errors import error_response
+from agente.api.openapi import error_responses
 from agente.channels.errors import PayloadError, SignatureError
 from agente.channels.whatsapp.parse import parse_delivery
 from agente.channels.whatsapp.relay import DELIVERY_JOB
@@ -31,6 +33,53 @@ from agente.worker.outbox import enqueue
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 MAX_DELIVERY_BYTES = 1024 * 1024
+
+# The body is read as bytes (the signature covers them), so FastAPI does not document it.
+_SIGNED_DELIVERY: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": "X-Hub-Signature-256",
+            "in": "header",
+            "required": True,
+            "description": "sha256=<HMAC-SHA256 of the raw body under the app secret>",
+            "schema": {"type": "string"},
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "description": "Meta's event delivery; a signed body that is not one is kept for an operator to see",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "object": {"type": "string", "example": "whatsapp_business_account"},
+                        "entry": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "changes": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {"field": {"type": "string"}, "value": {"type": "object"}},
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    },
+}
+
+
+class DeliveryAck(BaseModel):
+    status: Literal["accepted"]
 
 
 def _senders(raw: bytes) -> list[str | None]:
@@ -57,7 +106,13 @@ async def verify(
     return PlainTextResponse(echo)
 
 
-@router.post("/whatsapp", status_code=200)
+@router.post(
+    "/whatsapp",
+    status_code=200,
+    response_model=DeliveryAck,
+    responses=error_responses(401),
+    openapi_extra=_SIGNED_DELIVERY,
+)
 async def deliver(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
     raw = await request.body()
     if len(raw) > MAX_DELIVERY_BYTES:

@@ -54,7 +54,7 @@ def read_json(raw: bytes) -> object:
     """The JSON document in ``raw``; :class:`PayloadError` when it is not UTF-8 JSON."""
     try:
         document: object = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise PayloadError("the body is not JSON") from exc
     return document
 
@@ -63,11 +63,19 @@ def normalise_address(value: str) -> str | None:
     """``"Ana <Ana@Example.com>"`` → ``"ana@example.com"``; ``None`` unless exactly one valid address."""
     if "\n" in value or "\r" in value:
         return None
-    found = getaddresses([value])
+    found = _parse_addresses(value)
     if len(found) != 1:
         return None
     address = found[0][1].strip().lower()
     return address if _ADDRESS.fullmatch(address) else None
+
+
+def _parse_addresses(value: str) -> list[tuple[str, str]]:
+    """``(name, address)`` pairs in a header value; none when it cannot be parsed."""
+    try:
+        return getaddresses([value])
+    except RecursionError:  # the standard parser recurses once per nested "(" comment
+        return []
 
 
 def normalise_message_id(value: str) -> str | None:
@@ -122,7 +130,7 @@ class InboundEmail(BaseModel):
         items = [value] if isinstance(value, str) else value
         if not isinstance(items, list) or not items or not all(isinstance(item, str) for item in items):
             raise ValueError("must be an address or a list of addresses")
-        addresses = [address for item in items for _name, address in getaddresses([item]) if address]
+        addresses = [address for item in items for _name, address in _parse_addresses(item) if address]
         normalised = [normalise_address(address) for address in addresses]
         if not normalised or None in normalised:
             raise ValueError("not a list of email addresses")

@@ -96,7 +96,7 @@ def parse_delivery(raw: bytes) -> Delivery:
     """
     try:
         body: object = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise PayloadError("the webhook body is not JSON") from exc
     if not isinstance(body, dict):
         raise PayloadError("the webhook body is not a JSON object")
@@ -163,8 +163,10 @@ def _content(message: Json, kind: str) -> tuple[str | None, str | None]:
     if kind == "button":
         return _optional(part, "text"), _optional(part, "payload")
     if kind == "interactive":
-        reply = part.get(part.get("type", ""))
-        if part.get("type") not in ("button_reply", "list_reply") or not isinstance(reply, dict):
+        chosen = part.get("type")
+        # Checked before it is used as a key: a list or an object there is not hashable.
+        reply = part.get(chosen) if chosen in ("button_reply", "list_reply") else None
+        if not isinstance(reply, dict):
             return None, None
         return _optional(reply, "title"), _optional(reply, "id")
     return _location(part), None
@@ -174,7 +176,11 @@ def _location(part: Json) -> str | None:
     latitude, longitude = part.get("latitude"), part.get("longitude")
     if not _is_number(latitude) or not _is_number(longitude):
         return None
-    words = [f"📍 {float(latitude)},{float(longitude)}"]
+    try:
+        point = f"📍 {float(latitude)},{float(longitude)}"
+    except OverflowError:  # an integer too large for a float is no coordinate
+        return None
+    words = [point]
     words += [word for key in ("name", "address") if (word := _optional(part, key))]
     return " ".join(words)
 

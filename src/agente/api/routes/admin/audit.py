@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from agente.api.admin_auth import require_admin
 from agente.api.deps import SessionDep
+from agente.api.routes.admin.outbox import MAX_ID
 from agente.ops import audit
 
 router = APIRouter(prefix="/admin/audit-log", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -17,7 +18,9 @@ router = APIRouter(prefix="/admin/audit-log", tags=["admin"], dependencies=[Depe
 async def audit_log(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: Annotated[int | None, Query(ge=1, description="Cursor: the last id of the previous page")] = None,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Cursor: the last id of the previous page")
+    ] = None,
 ) -> dict[str, Any]:
     entries = await audit.page(session, limit=limit, before_id=before_id)
     return {

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
+from agente.api.openapi import error_responses
 from agente.ops import changes
 
 router = APIRouter(prefix="/admin/blocklist", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -27,7 +28,7 @@ async def list_blocks(container: ContainerDep, session: SessionDep) -> dict[str,
     return {"entries": [changes.blocked_view(e) for e in await container.blocklist.entries(session)]}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=error_responses(400))
 async def add_block(
     block: Annotated[BlockRequest, Depends(json_body(BlockRequest))],
     container: ContainerDep,
@@ -40,7 +41,7 @@ async def add_block(
     return changes.blocked_view(entry)
 
 
-@router.delete("")
+@router.delete("", responses=error_responses(400, 404))
 async def remove_block(
     address: Annotated[str, Query(min_length=1, max_length=64)],
     container: ContainerDep,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
+from agente.api.openapi import error_responses
 from agente.channels.email.jobs import CHANNEL as EMAIL
 from agente.channels.whatsapp.relay import CHANNEL, SEND_JOB
 from agente.conversation.dialogue.state import Slots, Step
@@ -129,13 +130,13 @@ async def list_conversations(
     }
 
 
-@router.get("/{conversation_id}")
+@router.get("/{conversation_id}", responses=error_responses(404))
 async def get_conversation(conversation_id: uuid.UUID, session: SessionDep) -> dict[str, Any]:
     convo, guest = await _load(session, conversation_id)
     return _summary(convo, guest, await _messages(session, convo.id))
 
 
-@router.post("/{conversation_id}/reply")
+@router.post("/{conversation_id}/reply", responses=error_responses(404))
 async def reply(
     conversation_id: uuid.UUID,
     body: Annotated[StaffReply, Depends(json_body(StaffReply))],
@@ -158,7 +159,7 @@ async def reply(
     return _summary(convo, guest, await _messages(session, convo.id))
 
 
-@router.post("/{conversation_id}/release")
+@router.post("/{conversation_id}/release", responses=error_responses(404, 409))
 async def release(
     conversation_id: uuid.UUID, session: SessionDep, container: ContainerDep, actor: AdminDep
 ) -> dict[str, Any]:

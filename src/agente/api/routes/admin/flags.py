@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
+from agente.api.openapi import error_responses
 from agente.ops import changes
 
 router = APIRouter(prefix="/admin/feature-flags", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -27,7 +28,7 @@ async def list_flags(container: ContainerDep) -> dict[str, Any]:
     return {"flags": [asdict(state) for state in await container.flags.states()]}
 
 
-@router.post("")
+@router.post("", responses=error_responses(400))
 async def set_flag(
     change: Annotated[FlagChange, Depends(json_body(FlagChange))],
     container: ContainerDep,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
+from agente.api.openapi import error_responses
 from agente.conversation.facts import check_topic
 from agente.conversation.nlu.types import TOPICS
 
@@ -42,7 +43,7 @@ async def list_facts(container: ContainerDep) -> dict[str, Any]:
     return {"facts": [fact.as_dict() for fact in facts], "missing": [t for t in TOPICS if t not in stored]}
 
 
-@router.get("/{topic}")
+@router.get("/{topic}", responses=error_responses(400, 404))
 async def get_fact(topic: TopicDep, container: ContainerDep) -> dict[str, Any]:
     fact = await container.facts.get(topic)
     if fact is None:
@@ -50,7 +51,7 @@ async def get_fact(topic: TopicDep, container: ContainerDep) -> dict[str, Any]:
     return fact.as_dict()
 
 
-@router.put("/{topic}")
+@router.put("/{topic}", responses=error_responses(400))
 async def put_fact(
     topic: TopicDep,
     change: Annotated[FactChange, Depends(json_body(FactChange))],

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from sqlalchemy import select
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.deps import SessionDep
+from agente.api.openapi import error_responses
 from agente.ops import audit
 from agente.storage.models import OutboxJob
+
+# The largest id a database integer column holds: a larger one is no job, not a server error.
+MAX_ID = 2**63 - 1
 
 router = APIRouter(prefix="/admin/outbox", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -35,7 +39,7 @@ async def list_jobs(
     session: SessionDep,
     status: Annotated[Literal["pending", "running", "done", "dead"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> dict[str, Any]:
     """Jobs, newest first, optionally of one status (``?status=dead``)."""
     query = select(OutboxJob).order_by(OutboxJob.id.desc()).limit(limit)
@@ -47,8 +51,10 @@ async def list_jobs(
     return {"jobs": [_view(j) for j in jobs], "next_before_id": jobs[-1].id if len(jobs) == limit else None}
 
 
-@router.post("/{job_id}/retry")
-async def retry_job(job_id: int, session: SessionDep, actor: AdminDep) -> dict[str, Any]:
+@router.post("/{job_id}/retry", responses=error_responses(404, 409))
+async def retry_job(
+    job_id: Annotated[int, Path(ge=1, le=MAX_ID)], session: SessionDep, actor: AdminDep
+) -> dict[str, Any]:
     """Queue a dead job again with a fresh set of attempts."""
     job = await session.get(OutboxJob, job_id)
     if job is None:

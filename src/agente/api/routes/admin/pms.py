@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
+from agente.api.openapi import error_responses
 from agente.container import Container
 from agente.ops import changes
 from agente.pms.adapters.simulator_faults import SimulatorFaults
@@ -64,7 +65,7 @@ async def reset_breaker(container: ContainerDep, session: SessionDep, actor: Adm
     return {"pms": _breaker_view(after, container), "previous_state": before.state.name.lower()}
 
 
-@router.post("/circuit-breakers/pms/config")
+@router.post("/circuit-breakers/pms/config", responses=error_responses(400))
 async def configure_breaker(
     change: Annotated[BreakerChange, Depends(json_body(BreakerChange))],
     container: ContainerDep,
@@ -81,13 +82,13 @@ def _simulator_only(container: Container) -> None:
         raise HTTPException(409, "The PMS is not the simulator (PMS_TYPE); there are no faults to set.")
 
 
-@router.get("/pms/simulator")
+@router.get("/pms/simulator", responses=error_responses(409))
 async def simulator_faults(container: ContainerDep) -> dict[str, Any]:
     _simulator_only(container)
     return asdict(await container.pms_faults.current())
 
 
-@router.post("/pms/simulator")
+@router.post("/pms/simulator", responses=error_responses(409))
 async def set_simulator_faults(
     change: Annotated[FaultChange, Depends(json_body(FaultChange))],
     container: ContainerDep,

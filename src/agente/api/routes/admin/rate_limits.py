@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
+from agente.api.openapi import error_responses
 from agente.ops import changes
 
 router = APIRouter(prefix="/admin/rate-limits", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -36,7 +37,7 @@ async def show_limits(container: ContainerDep) -> dict[str, Any]:
     return {**asdict(policy), "defaults": asdict(container.limiter.defaults), "backend": container.limiter.backend}
 
 
-@router.post("")
+@router.post("", responses=error_responses(400))
 async def change_limits(
     change: Annotated[LimitChange, Depends(json_body(LimitChange))],
     container: ContainerDep,

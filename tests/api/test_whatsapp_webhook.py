@@ -17,7 +17,7 @@ from agente.config import Settings
 from agente.container import Container
 from agente.storage import db
 from agente.storage.models import Message, OutboxJob
-from agente.worker.outbox import OutboxRelay
+from agente.worker.outbox import OutboxRelay, enqueue
 from tests.channels.graph_double import API_BASE, PHONE_NUMBER_ID, TOKEN, GraphDouble
 from tests.conftest import Running
 
@@ -238,3 +238,29 @@ async def test_one_guest_s_deliveries_wait_for_each_other_across_workers(service
         ).scalars()
         assert list(order) == ["wamid.O0", "wamid.O1", "wamid.O2"]
     assert len(graph.sent["34600999888"]) == 3
+
+
+async def test_a_long_reply_interrupted_half_way_resumes_without_repeating_a_part(
+    service: Running, graph: GraphDouble
+) -> None:
+    container = service.container
+    long_reply = "\n\n".join(f"Parte {n}. " + "Tenemos varias opciones para esas fechas. " * 60 for n in range(3))
+    async with db.session_scope(container.session_factory) as session:
+        convo_id = (
+            await container.conversations.handle(channel="whatsapp", external_id="34600777666", text="hola")
+        ).session_id
+        message = Message(session_id=convo_id, direction="out", channel="whatsapp", text=long_reply, language="es")
+        session.add(message)
+        await session.flush()
+        await enqueue(session, SEND_JOB, {"message_id": str(message.id), "to": "34600777666"}, dedup_key="long")
+    graph.fail_server(times=1, after=1)  # the first part goes out, the second fails
+    relay = _relay(container)
+    await relay.run_once()
+    async with db.session_scope(container.session_factory) as session:
+        job = (await session.execute(select(OutboxJob).where(OutboxJob.dedup_key == "long"))).scalar_one()
+        assert job.status == "pending" and len(job.payload["sent_parts"]) == 1
+        job.next_attempt_at = job.created_at  # due now
+    await relay.run_once()
+    bodies = [m["text"]["body"] for m in graph.sent["34600777666"]]
+    assert len(bodies) == len(set(bodies)) >= 2  # every part once, none repeated
+    assert "".join(bodies).replace(" ", "").replace("\n", "") == long_reply.replace(" ", "").replace("\n", "")

@@ -39,6 +39,7 @@ class _Failure:
     message: str
     remaining: int
     retry_after: str | None = None
+    after: int = 0  # requests answered normally before this failure starts
 
 
 @dataclass
@@ -56,9 +57,10 @@ class GraphDouble:
     _failures: list[_Failure] = field(default_factory=list)
     _counter: int = 0
 
-    def fail_server(self, times: int = 1, status: int = 500) -> None:
-        """Answer the next ``times`` requests with ``status`` (a transient Graph error)."""
-        self._failures.append(_Failure(status, 2, "Service temporarily unavailable", times))
+    def fail_server(self, times: int = 1, status: int = 500, *, after: int = 0) -> None:
+        """Answer ``times`` requests with ``status`` (a transient Graph error), starting once
+        ``after`` more requests have been answered normally."""
+        self._failures.append(_Failure(status, 2, "Service temporarily unavailable", times, after=after))
 
     def rate_limit(self, times: int = 1, *, code: int = 130429, retry_after: str | None = None) -> None:
         """Answer the next ``times`` requests with a rate-limit error ``code``."""
@@ -90,7 +92,9 @@ class GraphDouble:
             return _error(400, 100, "Unknown path components", "OAuthException")
         if parts[1] != self.phone_number_id:
             return _error(400, 100, f"Unsupported post request. Object with ID '{parts[1]}' does not exist")
-        if self._failures:
+        if self._failures and self._failures[0].after > 0:
+            self._failures[0].after -= 1
+        elif self._failures:
             failure = self._failures[0]
             failure.remaining -= 1
             if failure.remaining <= 0:

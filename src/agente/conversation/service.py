@@ -5,7 +5,8 @@ database transaction stays open while the PMS is asked:
 
 1. the guest, the session and the inbound message are stored (a channel message id that
    was already stored is a redelivery: it is answered with the reply given the first time
-   and not processed again);
+   and not processed again — unless no turn was ever stored for it, because the process
+   answering it stopped half-way: then it is processed now);
 2. the message is understood and the dialogue decides, on the state as read;
 3. the new state and the reply are stored — only if the session's ``version`` is still
    the one read. If another process answered a message of the same session meanwhile,
@@ -167,6 +168,10 @@ class ConversationService:
                     select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
                 )
             ).scalar_one()
+            if inbound.intent is None:
+                # Stored, but its turn never was (the process answering it stopped half-way;
+                # the turn records the intent with the reply): answer it now, not "as then".
+                return inbound.session_id, inbound.id, None
             convo = await session.get(ConversationSession, inbound.session_id)
             assert convo is not None
             outbound = (

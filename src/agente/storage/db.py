@@ -66,11 +66,18 @@ def backend_name(engine: AsyncEngine) -> str:
 _UNAVAILABLE = (InterfaceError, OSError, asyncio.TimeoutError)
 # SQLite reports a bad statement as OperationalError too; those are bugs, not outages.
 _SQLITE_STATEMENT_ERRORS = ("no such table", "no such column", "syntax error")
+# PostgreSQL's SQLSTATEs for a server that is not there for us: connection exceptions (class
+# 08), and a server shutting down or still starting (57P01 admin_shutdown, 57P02
+# crash_shutdown, 57P03 cannot_connect_now: "the database system is starting up").
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
 def is_unavailable(exc: BaseException) -> bool:
     """True when ``exc`` means the database could not be reached (not a bad statement)."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if isinstance(exc, DBAPIError) and isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
         return True
     if isinstance(exc, OperationalError):
         return not any(marker in str(exc.orig) for marker in _SQLITE_STATEMENT_ERRORS)

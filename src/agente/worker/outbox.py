@@ -57,10 +57,15 @@ Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any] | None]]
 class RetryLater(AgenteError):
     """Raised by a handler: try again after ``delay`` seconds."""
 
-    def __init__(self, reason: str, *, delay: float, spend_attempt: bool = True) -> None:
+    def __init__(
+        self, reason: str, *, delay: float, spend_attempt: bool = True, progress: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(reason)
         self.delay = delay
         self.spend_attempt = spend_attempt
+        # Merged into the job's payload, so the next run resumes where this one stopped
+        # (the parts of a long reply already sent are not sent again).
+        self.progress = progress or {}
 
 
 class PermanentJobError(AgenteError):
@@ -226,7 +231,14 @@ class OutboxRelay:
                 raise PermanentJobError(f"no handler for job kind {kind!r}")
             result = await handler(payload)
         except RetryLater as exc:
-            await self._finish(job_id, status="pending", error=str(exc), delay=exc.delay, refund=not exc.spend_attempt)
+            await self._finish(
+                job_id,
+                status="pending",
+                error=str(exc),
+                delay=exc.delay,
+                refund=not exc.spend_attempt,
+                progress=exc.progress,
+            )
             outcome = "deferred"
         except PermanentJobError as exc:
             tracing.record_error(exc)
@@ -261,11 +273,14 @@ class OutboxRelay:
         result: dict[str, Any] | None = None,
         delay: float = 0.0,
         refund: bool = False,
+        progress: dict[str, Any] | None = None,
     ) -> None:
         async with db.session_scope(self.factory) as session:
             job = await session.get(OutboxJob, job_id)
             if job is None:
                 return
+            if progress:
+                job.payload = {**job.payload, **progress}
             job.status = status
             job.locked_until = None
             job.last_error = error[:4000] if error else job.last_error

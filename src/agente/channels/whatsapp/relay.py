@@ -5,8 +5,10 @@ each guest message goes through the conversation — a ``wamid`` seen before is 
 redelivery and is not answered twice — and its reply becomes a ``whatsapp.send`` job keyed
 by the guest's ``wamid``, so however often a delivery is processed, one reply is queued.
 A send job that already recorded the reply's ``wamid`` does nothing: a worker that dies
-after sending does not send again when the job runs a second time. Receipts move an
-outbound message's status forward only (an old "sent" never overwrites "read").
+after recording it does not send again when the job runs a second time. Only a worker that
+dies between Meta's acceptance and that record sends the text twice (the Cloud API has no
+idempotency key); a database that is down at that moment is waited for, not given up on.
+Receipts move an outbound message's status forward only (an old "sent" never overwrites "read").
 
 Failures: the provider failing or busy → the job is retried later; an expired access token
 → the job is dead and an error is logged (alert on ``channel_sends_total{outcome=
@@ -16,6 +18,8 @@ language, or else the conversation is handed to staff.
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -35,6 +39,7 @@ from agente.channels.whatsapp.parse import StatusUpdate, parse_delivery, should_
 from agente.channels.whatsapp.text import split_text
 from agente.conversation.dialogue.state import Slots
 from agente.conversation.service import ConversationService
+from agente.errors import DatabaseUnavailableError
 from agente.observability.metrics import Metrics
 from agente.storage import db
 from agente.storage.models import ConversationSession, Message
@@ -45,6 +50,9 @@ log = structlog.stdlib.get_logger("agente.whatsapp")
 CHANNEL = "whatsapp"
 DELIVERY_JOB = "whatsapp.delivery"
 SEND_JOB = "whatsapp.send"
+# How long a sent reply waits for the database to record it before the job fails (and its
+# re-run sends the text again): a database outage shorter than this sends nothing twice.
+RECORD_PATIENCE_SECONDS = 15.0
 
 
 class WhatsAppRelay:
@@ -85,6 +93,9 @@ class WhatsAppRelay:
                         SEND_JOB,
                         {"message_id": str(reply.outbound_id), "to": message.from_wa_id},
                         dedup_key=f"{SEND_JOB}:{message.wamid}",
+                        # One guest's replies go out one at a time, in the order they were
+                        # written, whichever worker (and batch) takes them.
+                        ordering_key=f"{SEND_JOB}:{message.from_wa_id}",
                         max_attempts=12,
                     )
         statuses = delivery.statuses if payload.get("statuses", True) else []
@@ -113,11 +124,14 @@ class WhatsAppRelay:
         if self.client is None:
             raise PermanentJobError("WhatsApp sending is not configured (WHATSAPP_ACCESS_TOKEN, _PHONE_NUMBER_ID)")
         to = str(payload["to"])
+        # A long reply goes out in parts; those a previous run sent are not sent again.
+        wamids: list[str] = list(payload.get("sent_parts", []))
         try:
-            wamids = [await self.client.send_text(to, part) for part in split_text(text)]
+            for part in split_text(text)[len(wamids) :]:
+                wamids.append(await self.client.send_text(to, part))
         except SendRetryableError as exc:
             self.metrics.channel_sends.labels(CHANNEL, "retry").inc()
-            raise RetryLater(str(exc), delay=exc.retry_after or 5.0) from exc
+            raise RetryLater(str(exc), delay=exc.retry_after or 5.0, progress={"sent_parts": wamids}) from exc
         except TokenExpiredError as exc:
             self.metrics.channel_sends.labels(CHANNEL, "token_expired").inc()
             log.error("WhatsApp access token expired: replies cannot be sent", error=str(exc))
@@ -128,7 +142,7 @@ class WhatsAppRelay:
             self.metrics.channel_sends.labels(CHANNEL, "failed").inc()
             await self._mark(payload["message_id"], None, "failed")
             raise PermanentJobError(str(exc)) from exc
-        await self._mark(payload["message_id"], wamids[0], "sent")
+        await self._record_sent(payload["message_id"], wamids[0])
         self.metrics.channel_sends.labels(CHANNEL, "sent").inc()
         return {"wamids": wamids}
 
@@ -137,7 +151,7 @@ class WhatsAppRelay:
         template = self.templates.get(language)
         if template and self.client is not None:
             wamid = await self.client.send_template(to, template, language)
-            await self._mark(message_id, wamid, "sent")
+            await self._record_sent(message_id, wamid)
             return {"template": template, "wamid": wamid}
         async with db.session_scope(self.factory) as session:
             convo = await session.get(ConversationSession, session_id)
@@ -148,6 +162,19 @@ class WhatsAppRelay:
         await self._mark(message_id, None, "failed")
         self.metrics.handoffs.labels("whatsapp_window_closed").inc()
         return {"handed_off": True}
+
+    async def _record_sent(self, message_id: str, wamid: str) -> None:
+        """Record a reply Meta accepted, retrying while the database does not answer (for up
+        to ``RECORD_PATIENCE_SECONDS``): failing here would have the job send it again."""
+        deadline = time.monotonic() + RECORD_PATIENCE_SECONDS
+        while True:
+            try:
+                await self._mark(message_id, wamid, "sent")
+                return
+            except DatabaseUnavailableError:
+                if time.monotonic() >= deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     async def _mark(self, message_id: str, wamid: str | None, status: str) -> None:
         async with db.session_scope(self.factory) as session:

@@ -40,6 +40,16 @@ RUN_ID = uuid.uuid4().hex[:10]
 # training its own (processes started by e2e tests get a clean environment and train theirs).
 os.environ.setdefault("NLU_MODEL_DIR", tempfile.mkdtemp(prefix=f"agente-nlu-{RUN_ID}-"))
 PG_SERVER_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Starting the app loads the intent model; on a loaded CI machine that can take longer than
+# asgi-lifespan's 5 s default, which would fail a test for the machine's sake.
+LIFESPAN_TIMEOUT = 60.0
+
+
+def lifespan(app: ASGIApp) -> LifespanManager:
+    """The app's lifespan, entered with a start-up and shutdown allowance fit for CI."""
+    return LifespanManager(app, startup_timeout=LIFESPAN_TIMEOUT, shutdown_timeout=LIFESPAN_TIMEOUT)
+
+
 REDIS_SERVER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TABLES = (
     "audit_log",
@@ -139,7 +149,7 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
 async def app(settings: Settings) -> AsyncIterator[ASGIApp]:
     """The app with its lifespan entered (container built), as requests see it."""
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         yield manager.app
 
 
@@ -164,7 +174,7 @@ class Running:
 @asynccontextmanager
 async def running(settings: Settings, *, client_address: str = "127.0.0.1") -> AsyncIterator[Running]:
     application = create_app(settings)
-    async with LifespanManager(application) as manager:
+    async with lifespan(application) as manager:
         transport = httpx.ASGITransport(app=manager.app, client=(client_address, 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://agente.test") as http:
             yield Running(container=manager._state["container"], client=http)

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from agente.main import create_app
-from tests.conftest import client_for, embedded_settings
+from tests.conftest import client_for, embedded_settings, lifespan
 
 
 @pytest.fixture
@@ -19,7 +18,7 @@ async def failing_client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
         raise RuntimeError("secret internals: password=hunter2")
 
     app.add_api_route("/explode", explode)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         yield client
 
 

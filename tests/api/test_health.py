@@ -3,12 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-from asgi_lifespan import LifespanManager
 
 from agente.config import Settings
 from agente.lifecycle import Lifecycle
 from agente.main import create_app
-from tests.conftest import client_for, embedded_settings, free_port
+from tests.conftest import client_for, embedded_settings, free_port, lifespan
 
 
 async def test_health_live_touches_nothing(client: httpx.AsyncClient) -> None:
@@ -44,7 +43,7 @@ async def test_health_ready_reports_each_dependency(client: httpx.AsyncClient, s
 async def test_health_ready_degraded_when_redis_is_down(tmp_path: Path) -> None:
     settings = embedded_settings(tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0", redis_timeout=0.2)
     app = create_app(settings)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         response = await client.get("/health/ready")
     body = response.json()
     assert response.status_code == 200
@@ -58,7 +57,7 @@ async def test_health_ready_503_when_database_is_down(tmp_path: Path) -> None:
     dead = f"postgresql://agente@127.0.0.1:{free_port()}/agente_db"
     settings = Settings(env="test", data_dir=tmp_path, database_url=dead, database_timeout=1)
     app = create_app(settings)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         response = await client.get("/health/ready")
         live = await client.get("/health/live")
     body = response.json()
@@ -72,7 +71,7 @@ async def test_health_ready_503_when_database_is_down(tmp_path: Path) -> None:
 async def test_health_ready_unhealthy_when_schema_is_behind(tmp_path: Path) -> None:
     settings = Settings(env="test", data_dir=tmp_path / "var", worker_in_process=False)
     app = create_app(settings)  # database file exists but was never migrated
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         response = await client.get("/health/ready")
     assert response.status_code == 503
     assert "agente db upgrade" in response.json()["dependencies"]["postgres"]["detail"]
@@ -81,7 +80,7 @@ async def test_health_ready_unhealthy_when_schema_is_behind(tmp_path: Path) -> N
 async def test_health_ready_503_while_draining(tmp_path: Path) -> None:
     lifecycle = Lifecycle()
     app = create_app(embedded_settings(tmp_path), lifecycle=lifecycle)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         before = await client.get("/health/ready")
         lifecycle.begin_drain()  # what SIGTERM does (agente.server)
         during = await client.get("/health/ready")

@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 from pydantic import SecretStr
 from sqlalchemy import delete, func, select
 
@@ -14,7 +13,7 @@ from agente.conversation.nlu.types import TOPICS
 from agente.main import create_app
 from agente.storage import db
 from agente.storage.models import HotelFact
-from tests.conftest import Running, client_for, free_port, running
+from tests.conftest import Running, client_for, free_port, lifespan, running
 
 ADMIN = {"Authorization": "Bearer test-token"}
 CURL_FORM = {**ADMIN, "Content-Type": "application/x-www-form-urlencoded"}  # what curl -d sends
@@ -163,7 +162,7 @@ async def test_start_up_goes_on_when_the_database_is_down(tmp_path: Path) -> Non
     settings = Settings(
         env="test", data_dir=tmp_path, database_url=dead, database_timeout=1, admin_token=SecretStr("ops:t")
     )
-    async with LifespanManager(create_app(settings)) as manager, await client_for(manager.app) as client:
+    async with lifespan(create_app(settings)) as manager, await client_for(manager.app) as client:
         live = await client.get("/health/live")
         facts = await client.get("/admin/hotel-facts", headers={"Authorization": "Bearer t"})
     assert live.status_code == 200

@@ -5,12 +5,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from agente.errors import RedisUnavailableError
 from agente.main import create_app
 from agente.storage.redis import RedisClient, RedisStore, create_client
-from tests.conftest import RedisProcess, client_for, embedded_settings, free_port
+from tests.conftest import RedisProcess, client_for, embedded_settings, free_port, lifespan
 
 
 async def _status(client: httpx.AsyncClient) -> str:
@@ -28,7 +27,7 @@ async def _eventually(client: httpx.AsyncClient, wanted: str, seconds: float = 1
 
 async def test_service_reconnects_when_redis_comes_back(tmp_path: Path, redis_process: RedisProcess) -> None:
     settings = embedded_settings(tmp_path, redis_url=f"redis://127.0.0.1:{redis_process.port}/0", redis_timeout=0.3)
-    async with LifespanManager(create_app(settings)) as manager, await client_for(manager.app) as client:
+    async with lifespan(create_app(settings)) as manager, await client_for(manager.app) as client:
         assert await _eventually(client, "healthy") == "healthy"
         assert (await client.post("/api/test", json={"message": "test"})).json()["status"] == "success"
 

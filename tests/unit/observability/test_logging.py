@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 import structlog
-from asgi_lifespan import LifespanManager
 
 from agente.main import create_app
 from agente.observability.logging import configure_logging
-from tests.conftest import client_for, embedded_settings
+from tests.conftest import client_for, embedded_settings, lifespan
 
 
 def _lines(captured: str) -> list[dict[str, object]]:
@@ -22,7 +21,7 @@ async def test_access_line_is_json_with_request_id_and_client_ip_last(
     settings = embedded_settings(tmp_path)
     configure_logging("INFO")
     app = create_app(settings)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         await client.get("/health/ready", headers={"X-Request-ID": "req-42"})
     out = capsys.readouterr().out
     raw = next(line for line in out.splitlines() if '"req-42"' in line and '"request"' in line)
@@ -48,7 +47,7 @@ async def test_unhandled_error_is_logged_with_trace_and_no_secrets(
         raise RuntimeError("cannot reach postgresql://agente:hunter2@db/agente_db for ana@example.org")
 
     app.add_api_route("/explode", explode)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         await client.get("/explode", headers={"X-Request-ID": "boom-1"})
     out = capsys.readouterr().out
     errors = [e for e in _lines(out) if e.get("event") == "unhandled error"]

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import structlog
-from asgi_lifespan import LifespanManager
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
@@ -26,7 +25,7 @@ from agente.observability import tracing
 from agente.observability.logging import configure_logging
 from agente.storage import db
 from agente.worker.outbox import OutboxRelay, enqueue
-from tests.conftest import Running, client_for, embedded_settings, running
+from tests.conftest import Running, client_for, embedded_settings, lifespan, running
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_ID = "00f067aa0ba902b7"
@@ -144,7 +143,7 @@ async def test_a_failing_request_is_an_error_span_that_keeps_the_message_out(
         raise RuntimeError(f"guest {GUEST} broke it")
 
     app.add_api_route("/explode/{item}", explode)
-    async with LifespanManager(app) as manager, await client_for(manager.app) as client:
+    async with lifespan(app) as manager, await client_for(manager.app) as client:
         response = await client.get("/explode/7")
     assert response.status_code == 500
     (server,) = [s for s in exporter.get_finished_spans() if s.kind is SpanKind.SERVER]

@@ -93,7 +93,7 @@ async def run(
         )
         migrate.upgrade(settings)
         app = create_app(settings)
-        async with LifespanManager(app) as manager:
+        async with LifespanManager(app, startup_timeout=120) as manager:  # the first start may train the model
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
                 await _guest(client, "warm-up", [])  # fills the PMS cache for the stay

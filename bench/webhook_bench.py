@@ -10,7 +10,10 @@ guest. Two numbers:
 * end to end: from posting a guest's message to the Graph double receiving the reply (the
   conversation turn, the outbox and the send included).
 
-Usage: ``python bench/webhook_bench.py [--deliveries 400] [--concurrency 8]
+With ``--rate`` the deliveries are paced (a steady stream rather than a burst), so the
+end-to-end time shows a reply's own path instead of the queue a burst builds up.
+
+Usage: ``python bench/webhook_bench.py [--deliveries 400] [--concurrency 8] [--rate 5]
 [--database-url postgresql+asyncpg://... --redis-url redis://...] [--poll 0.2]``. The
 database must be empty; it is migrated.
 """
@@ -108,7 +111,9 @@ async def _wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit("agente serve did not become ready")
 
 
-async def _post_all(url: str, deliveries: int, concurrency: int) -> tuple[list[float], dict[str, float], float]:
+async def _post_all(
+    url: str, deliveries: int, concurrency: int, rate: float = 0.0
+) -> tuple[list[float], dict[str, float], float]:
     acks: list[float] = []
     posted: dict[str, float] = {}
     queue: asyncio.Queue[int] = asyncio.Queue()
@@ -119,6 +124,9 @@ async def _post_all(url: str, deliveries: int, concurrency: int) -> tuple[list[f
     async def client_loop(client: httpx.AsyncClient) -> None:
         while not queue.empty():
             n = queue.get_nowait()
+            if rate:
+                # Paced: delivery n is due n / rate seconds after the start.
+                await asyncio.sleep(max(0.0, first + n / rate - time.perf_counter()))
             wa_id = f"3460{n:07d}"
             raw = _delivery(wa_id, n)
             headers = {"Content-Type": "application/json", "X-Hub-Signature-256": _sign(raw)}
@@ -129,7 +137,7 @@ async def _post_all(url: str, deliveries: int, concurrency: int) -> tuple[list[f
             if response.status_code != 200:
                 raise SystemExit(f"webhook answered {response.status_code}: {response.text[:200]}")
 
-    started = time.perf_counter()
+    started = first = time.perf_counter()
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
     return acks, posted, time.perf_counter() - started
@@ -165,7 +173,7 @@ async def run(opts: argparse.Namespace) -> None:
         try:
             await _wait_ready(f"http://127.0.0.1:{api_port}/health/ready", procs[0])
             url = f"http://127.0.0.1:{api_port}/webhooks/whatsapp"
-            acks, posted, elapsed = await _post_all(url, opts.deliveries, opts.concurrency)
+            acks, posted, elapsed = await _post_all(url, opts.deliveries, opts.concurrency, opts.rate)
             deadline = time.time() + 120
             while len(graph.arrived) < len(posted) and time.time() < deadline:
                 await asyncio.sleep(0.05)
@@ -200,6 +208,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: embedded SQLite)")
     parser.add_argument("--redis-url", help="Redis, with --database-url")
     parser.add_argument("--poll", type=float, default=0.2, help="OUTBOX_POLL_SECONDS for the worker")
+    parser.add_argument("--rate", type=float, default=0.0, help="deliveries per second (default: as fast as acked)")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import hashlib
 import hmac
-import json
 import os
 import socket
 import statistics
@@ -42,6 +41,8 @@ import uvicorn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.channels.graph_double import PHONE_NUMBER_ID, TOKEN, VERSION, GraphDouble
+
+from mixed_workload import whatsapp_delivery
 
 AGENTE = str(Path(sys.executable).with_name("agente"))
 SECRET = "bench-app-secret"
@@ -70,22 +71,6 @@ class _Clocked:
         await self.double(scope, receive, send)
         for recipient in self.double.sent:
             self.arrived.setdefault(recipient, time.time())
-
-
-def _delivery(wa_id: str, n: int) -> bytes:
-    message = {"from": wa_id, "id": f"wamid.bench{n}", "timestamp": "1764403200", "type": "text"}
-    message["text"] = {"body": "hola, ¿tenéis parking?"}  # type: ignore[assignment]
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Guest"}, "wa_id": wa_id}],
-        "messages": [message],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
-    }
-    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def _sign(raw: bytes) -> str:
@@ -128,7 +113,7 @@ async def _post_all(
                 # Paced: delivery n is due n / rate seconds after the start.
                 await asyncio.sleep(max(0.0, first + n / rate - time.perf_counter()))
             wa_id = f"3460{n:07d}"
-            raw = _delivery(wa_id, n)
+            raw = whatsapp_delivery(PHONE_NUMBER_ID, wa_id, f"wamid.bench{n}", "hola, ¿tenéis parking?")
             headers = {"Content-Type": "application/json", "X-Hub-Signature-256": _sign(raw)}
             posted[wa_id] = time.time()
             started = time.perf_counter()

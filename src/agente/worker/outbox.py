@@ -39,7 +39,8 @@ from typing import Any
 import structlog
 from opentelemetry.trace import SpanKind
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
@@ -86,30 +87,30 @@ async def enqueue(
 
     With ``ordering_key``, the job runs only after every earlier job with that key is done or dead.
     """
-    if dedup_key is not None:
-        existing = (
-            await session.execute(select(OutboxJob).where(OutboxJob.dedup_key == dedup_key))
-        ).scalar_one_or_none()
-        if existing is not None:
-            return existing
-    job = OutboxJob(
-        kind=kind,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        max_attempts=max_attempts,
-        next_attempt_at=datetime.now(UTC) + timedelta(seconds=delay),
-        dedup_key=dedup_key,
-        ordering_key=ordering_key,
-    )
-    try:
-        async with session.begin_nested():
-            session.add(job)
-    except IntegrityError:
-        # Another transaction enqueued the same key at the same moment.
-        found = (await session.execute(select(OutboxJob).where(OutboxJob.dedup_key == dedup_key))).scalar_one()
-        return found
-    return job
+    values: dict[str, Any] = {
+        "kind": kind,
+        "payload": payload,
+        "status": "pending",
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "next_attempt_at": datetime.now(UTC) + timedelta(seconds=delay),
+        "dedup_key": dedup_key,
+        "ordering_key": ordering_key,
+    }
+    if dedup_key is None:
+        job = OutboxJob(**values)
+        session.add(job)
+        await session.flush()  # callers read job.id
+        return job
+    # One statement whatever happened before: a key already stored (or being stored by a
+    # transaction that then commits) inserts nothing, and the stored job is read instead.
+    # This is the webhooks' hot path: no look-up, savepoint and insert round trips.
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(OutboxJob).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
+    created = (await session.scalars(statement.returning(OutboxJob))).one_or_none()
+    if created is not None:
+        return created
+    return (await session.execute(select(OutboxJob).where(OutboxJob.dedup_key == dedup_key))).scalar_one()
 
 
 def backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0, rng: random.Random | None = None) -> float:

@@ -124,6 +124,16 @@ async def check_pms(container: Container) -> DependencyHealth:
     )
 
 
+async def scrape(container: Container) -> bytes:
+    """The Prometheus text for a scrape of this process, with the shared state read first:
+    the PMS breaker (kept in Redis, so a process reports the state another one set) and
+    ``dependency_up`` for the database and Redis (current without anyone calling
+    ``/health/ready``)."""
+    await container.pms.breaker.snapshot()
+    await asyncio.gather(check_database(container), check_redis(container))
+    return container.metrics.exposition()
+
+
 async def readiness(container: Container, *, version: str, shutting_down: bool) -> Readiness:
     postgres, redis, pms = await asyncio.gather(check_database(container), check_redis(container), check_pms(container))
     dependencies = {"postgres": postgres, "redis": redis, "pms": pms}

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from agente.container import Container
-from agente.observability.health import Status, check_database, check_redis
+from agente.observability.health import Status, check_database, scrape
 
 __all__ = ["WorkerHttp", "worker_app"]
 
@@ -50,11 +50,7 @@ def worker_app(container: Container, last_beat: Callable[[], float], *, stale_af
         return JSONResponse(body, status_code=200 if ok else 503)
 
     async def metrics(request: Request) -> Response:
-        # The breaker lives in Redis; read it so this process reports the shared state, not
-        # the one its own last PMS call saw.
-        await container.pms.breaker.snapshot()
-        await asyncio.gather(check_database(container), check_redis(container))
-        return Response(container.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+        return Response(await scrape(container), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
         routes=[

@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.channels.graph_double import PHONE_NUMBER_ID, TOKEN, VERSION, GraphDouble
 
-from mixed_workload import whatsapp_delivery
+from mixed_workload import percentile, whatsapp_delivery
 
 AGENTE = str(Path(sys.executable).with_name("agente"))
 SECRET = "bench-app-secret"
@@ -56,8 +56,7 @@ def _free_port() -> int:
 
 
 def _pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+    return percentile(sorted(samples), q)
 
 
 class _Clocked:

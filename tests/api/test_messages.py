@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import SecretStr
 
@@ -127,3 +129,20 @@ async def test_conversation_metrics(service: Running) -> None:
     metrics = (await service.client.get("/metrics")).text
     assert 'conversation_messages_total{channel="web",direction="in",intent="greet",language="es"} 1.0' in metrics
     assert 'conversation_handoffs_total{reason="requested"} 1.0' in metrics
+
+
+async def test_a_new_guests_first_messages_at_once_share_one_session(service: Running) -> None:
+    """Two first messages racing to create the guest (a double-clicked "send") are both answered."""
+    first, second = await asyncio.gather(
+        service.client.post("/api/messages", json={"guest_id": "web-twice", "text": "hola"}),
+        service.client.post("/api/messages", json={"guest_id": "web-twice", "text": "¿tenéis parking?"}),
+    )
+    assert first.status_code == second.status_code == 200, (first.text, second.text)
+    assert first.json()["session_id"] == second.json()["session_id"]
+    assert first.json()["reply"]["text"] and second.json()["reply"]["text"]
+    history = await service.client.get(f"/admin/conversations/{first.json()['session_id']}", headers=ADMIN)
+    assert history.status_code == 200, history.text
+    assert sorted(m["text"] for m in history.json()["recent_messages"] if m["direction"] == "in") == [
+        "hola",
+        "¿tenéis parking?",
+    ]

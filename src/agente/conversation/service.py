@@ -1,17 +1,23 @@
 """A guest message in, the agent's reply out: storage, ordering and the dialogue.
 
-Each message is processed against its session's state in three short steps, so no
-database transaction stays open while the PMS is asked:
+Each message is processed against its session's state in three short steps, with two
+transactions, so none stays open while the PMS is asked:
 
-1. the guest, the session and the inbound message are stored (a channel message id that
-   was already stored is a redelivery: it is answered with the reply given the first time
-   and not processed again — unless no turn was ever stored for it, because the process
-   answering it stopped half-way: then it is processed now);
+1. the guest, the session and the inbound message are stored, and the session's state is
+   read in the same transaction (a channel message id that was already stored is a
+   redelivery: it is answered with the reply given the first time and not processed again
+   — unless no turn was ever stored for it, because the process answering it stopped
+   half-way: then it is processed now);
 2. the message is understood and the dialogue decides, on the state as read;
 3. the new state and the reply are stored — only if the session's ``version`` is still
-   the one read. If another process answered a message of the same session meanwhile,
-   step 2 runs again on the newer state (its effects are idempotent: bookings carry a
-   key). In one process a lock per session keeps messages in order without retries.
+   the one read. If another message of the same session was answered meanwhile (by another
+   process, or by this one while this message waited for the session's lock), the state is
+   read again and step 2 runs again on it (its effects are idempotent: bookings carry a
+   key). In one process a lock per session keeps messages in order.
+
+Every database round trip is paid in latency by the guest, so the steady path uses plain
+statements (no ORM loads): one query for the guest and the session, and one statement per
+row written.
 
 A session owned by staff (``status = "handoff"``) gets no bot reply; staff answer it
 through the admin API.
@@ -30,10 +36,11 @@ import uuid
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -46,6 +53,7 @@ from agente.observability import tracing
 from agente.pms.errors import PmsError
 from agente.storage import db
 from agente.storage.models import ConversationSession, Guest, Message
+from agente.storage.models.base import new_id
 
 log = structlog.stdlib.get_logger("agente.conversation")
 
@@ -62,6 +70,51 @@ class Reply:
     status: str
     # The stored reply (None when there is none), for a channel to record its own message id.
     outbound_id: uuid.UUID | None = None
+
+
+_STATE_COLUMNS = (
+    ConversationSession.id.label("session_id"),
+    ConversationSession.version,
+    ConversationSession.status,
+    ConversationSession.state,
+    ConversationSession.slots,
+    ConversationSession.language,
+    ConversationSession.last_message_at,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """A session's dialogue state as read, with the ``version`` its write must still find."""
+
+    session_id: uuid.UUID
+    version: int
+    status: str
+    step: Step
+    slots: Slots
+    language: str | None
+    last_message_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row[Any]) -> _State:
+        return cls(
+            row.session_id,
+            row.version,
+            row.status,
+            Step(row.state),
+            Slots.from_json(row.slots),
+            row.language,
+            row.last_message_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A stored inbound message, and its session's state when read with it (None: read it)."""
+
+    session_id: uuid.UUID
+    inbound_id: uuid.UUID
+    state: _State | None
 
 
 class ConversationService:
@@ -108,70 +161,99 @@ class ConversationService:
     ) -> Reply:
         """Answer one message. ``readable=False`` (a photo, a voice note) stores it and asks the
         guest, in their language, to write instead."""
-        session_id, inbound_id, duplicate = await self._store_inbound(channel, external_id, text, channel_message_id)
-        if duplicate is not None:
-            return duplicate
-        lock = self._locks.setdefault(session_id, asyncio.Lock())
+        stored = await self._store_inbound(channel, external_id, text, channel_message_id)
+        if isinstance(stored, Reply):
+            return stored
+        lock = self._locks.setdefault(stored.session_id, asyncio.Lock())
         async with lock:
+            state: _State | None = stored.state
             for _ in range(5):
+                if state is None:
+                    state = await self._read_state(stored.session_id)
                 reply = await self._turn(
-                    session_id, inbound_id, channel, text, language, today or self.today(), readable=readable
+                    stored, state, channel, text, language, today or self.today(), readable=readable
                 )
                 if reply is not None:
                     return reply
-            raise RuntimeError(f"session {session_id} kept changing under this message")
+                state = None  # the session moved on since it was read
+            raise RuntimeError(f"session {stored.session_id} kept changing under this message")
 
     async def _store_inbound(
-        self, channel: str, external_id: str, text: str, channel_message_id: str | None
-    ) -> tuple[uuid.UUID, uuid.UUID, Reply | None]:
+        self, channel: str, external_id: str, text: str, channel_message_id: str | None, first_try: bool = True
+    ) -> _Stored | Reply:
         try:
             async with db.session_scope(self.factory) as session:
-                guest = (
+                row = (
                     await session.execute(
-                        select(Guest).where(Guest.channel == channel, Guest.external_id == external_id)
-                    )
-                ).scalar_one_or_none()
-                if guest is None:
-                    guest = Guest(channel=channel, external_id=external_id)
-                    session.add(guest)
-                    await session.flush()
-                convo = (
-                    await session.execute(
-                        select(ConversationSession)
-                        .where(ConversationSession.guest_id == guest.id)
+                        select(Guest.id, *_STATE_COLUMNS)
+                        .outerjoin(ConversationSession, ConversationSession.guest_id == Guest.id)
+                        .where(Guest.channel == channel, Guest.external_id == external_id)
                         .order_by(ConversationSession.created_at.desc())
                         .limit(1)
                     )
-                ).scalar_one_or_none()
-                if convo is None:
-                    convo = ConversationSession(guest_id=guest.id, channel=channel, state=Step.IDLE.value, slots={})
-                    session.add(convo)
-                    await session.flush()
-                inbound = Message(
-                    session_id=convo.id,
-                    direction="in",
-                    channel=channel,
-                    channel_message_id=channel_message_id,
-                    text=text,
+                ).first()
+                if row is not None and row.session_id is not None:
+                    state = _State.from_row(row)
+                else:
+                    state = await self._start_session(session, channel, external_id, row.id if row else None)
+                inbound_id = new_id()
+                await session.execute(
+                    insert(Message).values(
+                        id=inbound_id,
+                        session_id=state.session_id,
+                        direction="in",
+                        channel=channel,
+                        channel_message_id=channel_message_id,
+                        text=text,
+                    )
                 )
-                session.add(inbound)
-                await session.flush()
-                return convo.id, inbound.id, None
+                return _Stored(state.session_id, inbound_id, state)
         except IntegrityError:
-            # The channel delivered this message before: answer as we did then.
-            return await self._previous_reply(channel, channel_message_id or "")
+            if channel_message_id is not None:
+                previous = await self._previous_reply(channel, channel_message_id)
+                if previous is not None:
+                    # The channel delivered this message before: answer as we did then.
+                    return previous
+            if not first_try:
+                raise
+            # Not a redelivery: a new guest's first messages raced to create the guest, and the
+            # other one won; this one joins the session it started.
+            return await self._store_inbound(channel, external_id, text, channel_message_id, first_try=False)
 
-    async def _previous_reply(self, channel: str, channel_message_id: str) -> tuple[uuid.UUID, uuid.UUID, Reply | None]:
+    @staticmethod
+    async def _start_session(
+        session: AsyncSession, channel: str, external_id: str, guest_id: uuid.UUID | None
+    ) -> _State:
+        """A guest's first message (the guest is created unless ``guest_id`` names it)."""
+        if guest_id is None:
+            guest = Guest(channel=channel, external_id=external_id)
+            session.add(guest)
+            await session.flush()
+            guest_id = guest.id
+        convo = ConversationSession(guest_id=guest_id, channel=channel, state=Step.IDLE.value, slots={})
+        session.add(convo)
+        await session.flush()
+        return _State(convo.id, convo.version, convo.status, Step(convo.state), Slots.from_json({}), None, None)
+
+    async def _read_state(self, session_id: uuid.UUID) -> _State:
+        async with db.session_scope(self.factory) as session:
+            row = (await session.execute(select(*_STATE_COLUMNS).where(ConversationSession.id == session_id))).one()
+        return _State.from_row(row)
+
+    async def _previous_reply(self, channel: str, channel_message_id: str) -> _Stored | Reply | None:
+        """How a stored message was answered; None when no message has that id."""
         async with db.session_scope(self.factory) as session:
             inbound = (
                 await session.execute(
                     select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
                 )
-            ).scalar_one()
+            ).scalar_one_or_none()
+            if inbound is None:
+                return None
             if inbound.intent is None:
                 # Stored, but its turn never was (the process answering it stopped half-way;
                 # the turn records the intent with the reply): answer it now, not "as then".
-                return inbound.session_id, inbound.id, None
+                return _Stored(inbound.session_id, inbound.id, None)
             convo = await session.get(ConversationSession, inbound.session_id)
             assert convo is not None
             outbound = (
@@ -188,15 +270,14 @@ class ConversationService:
             ).scalar_one_or_none()
         parse = ParseResult(language=convo.language or "es", intent=Intent(inbound.intent or "inform", 1.0))
         text = outbound.text if outbound else ""
-        reply = Reply(
+        return Reply(
             convo.id, text, convo.language or "es", parse, convo.state, convo.status, outbound.id if outbound else None
         )
-        return convo.id, inbound.id, reply
 
     async def _turn(
         self,
-        session_id: uuid.UUID,
-        inbound_id: uuid.UUID,
+        stored: _Stored,
+        state: _State,
         channel: str,
         text: str,
         language: str | None,
@@ -204,21 +285,18 @@ class ConversationService:
         *,
         readable: bool = True,
     ) -> Reply | None:
-        async with db.session_scope(self.factory) as session:
-            convo = await session.get(ConversationSession, session_id)
-            assert convo is not None
-            version, status, step = convo.version, convo.status, Step(convo.state)
-            slots = Slots.from_json(convo.slots)
-            previous_language, last_at = convo.language, convo.last_message_at
-        if last_at is not None and datetime.now(UTC) - last_at > _STALE_AFTER and step is not Step.IDLE:
+        # The dialogue changes ``state.slots`` in place: a state is used for one attempt only.
+        session_id, status, step, slots = stored.session_id, state.status, state.step, state.slots
+        stale = state.last_message_at is not None and datetime.now(UTC) - state.last_message_at > _STALE_AFTER
+        if stale and step is not Step.IDLE:
             slots.forget_booking()
             step = Step.IDLE
         started = time.perf_counter()
         with tracing.span("conversation.parse"):
             if readable:
-                parse = await self.parser.parse(text, language=language, previous=previous_language, today=today)
+                parse = await self.parser.parse(text, language=language, previous=state.language, today=today)
             else:
-                parse = ParseResult(language=previous_language or language or "es", intent=Intent("out_of_scope", 0.0))
+                parse = ParseResult(language=state.language or language or "es", intent=Intent("out_of_scope", 0.0))
         self.deps.metrics.nlu_latency.observe(time.perf_counter() - started)
         turn = Turn(
             session_id=session_id,
@@ -244,35 +322,38 @@ class ConversationService:
         async with tracing.span("conversation.reply"), db.session_scope(self.factory) as session:
             changed = await session.execute(
                 update(ConversationSession)
-                .where(ConversationSession.id == session_id, ConversationSession.version == version)
+                .where(ConversationSession.id == session_id, ConversationSession.version == state.version)
                 .values(
                     state=turn.step.value,
                     slots=turn.slots.to_json(),
                     language=parse.language,
                     status=new_status,
-                    version=version + 1,
+                    version=state.version + 1,
                     last_message_at=datetime.now(UTC),
                 )
             )
             if getattr(changed, "rowcount", 0) != 1:
                 return None
-            inbound = await session.get(Message, inbound_id)
-            assert inbound is not None
-            inbound.language, inbound.intent = parse.language, parse.intent.name
+            await session.execute(
+                update(Message)
+                .where(Message.id == stored.inbound_id)
+                .values(language=parse.language, intent=parse.intent.name)
+            )
             outbound_id = None
             if turn.replies:
-                outbound = Message(
-                    session_id=session_id,
-                    direction="out",
-                    channel=channel,
-                    text=turn.text,
-                    language=parse.language,
-                    # The web and API answer in the response itself; other channels send it later.
-                    status="sent" if channel in ("web", "api") else "queued",
+                outbound_id = new_id()
+                await session.execute(
+                    insert(Message).values(
+                        id=outbound_id,
+                        session_id=session_id,
+                        direction="out",
+                        channel=channel,
+                        text=turn.text,
+                        language=parse.language,
+                        # The web and API answer in the response itself; other channels send it later.
+                        status="sent" if channel in ("web", "api") else "queued",
+                    )
                 )
-                session.add(outbound)
-                await session.flush()
-                outbound_id = outbound.id
         self._count(channel, parse, turn)
         tracing.set_attributes(
             {

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from agente.config import Settings
@@ -33,14 +33,31 @@ def create_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": settings.database_timeout})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_pool_size,
-        pool_pre_ping=True,
         pool_timeout=settings.database_timeout,
+        # Bounds how long a connection can outlive a server-side change nobody told us about.
+        pool_recycle=1800,
         connect_args={"timeout": settings.database_timeout, "command_timeout": 30},
     )
+    event.listen(engine.sync_engine, "checkout", _drop_closed)
+    return engine
+
+
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled connection the server has closed (a restart, an idle timeout), so the
+    pool opens a fresh one instead of failing the request.
+
+    This replaces SQLAlchemy's ``pool_pre_ping``, which on asyncpg costs three round trips
+    (BEGIN, a query, ROLLBACK) at every checkout; asyncpg learns of a closed socket from the
+    event loop, so asking it costs nothing. A connection cut without the server closing it
+    (a network partition) is not caught here: its first query fails, SQLAlchemy invalidates
+    the pool, and only that request answers 503.
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_key_prefix: str = ""
     redis_timeout: float = Field(default=0.5, gt=0)
+    # Per process; a request waits up to REDIS_TIMEOUT for a free one.
+    redis_max_connections: int = Field(default=50, ge=1, le=10_000)
 
     pms_type: PmsType = PmsType.SIMULATOR
     # QloApps webservice (PMS_TYPE=qloapps).

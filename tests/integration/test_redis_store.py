@@ -82,3 +82,17 @@ async def test_keys_carry_the_configured_prefix() -> None:
     assert store.key("feature_flags:pms.fallback.enabled") == "test:abc:feature_flags:pms.fallback.enabled"
     assert RedisStore(fakeredis.FakeAsyncRedis(), prefix="").key("rate_limit:max_requests") == "rate_limit:max_requests"
     await store.close()
+
+
+async def test_a_burst_shares_a_bounded_number_of_connections(redis_process: RedisProcess) -> None:
+    client = create_client(redis_process.url, timeout=2.0, max_connections=3)
+    watcher = create_client(redis_process.url, timeout=2.0)
+    try:
+        # 30 calls at once, each holding its connection for 20 ms on the server.
+        results = await asyncio.gather(*(client.blpop([f"burst:none:{i}"], timeout=0.02) for i in range(30)))
+        assert results == [None] * 30  # every call answered: they waited for a connection, none failed
+        clients = await watcher.client_list()
+        assert len(clients) - 1 <= 3  # the watcher's own connection aside
+    finally:
+        await client.aclose()
+        await watcher.aclose()

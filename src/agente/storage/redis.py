@@ -40,10 +40,17 @@ T = TypeVar("T")
 RedisClient = aioredis.Redis
 
 
-def create_client(url: str, timeout: float) -> RedisClient:
-    """A client that gives up quickly: a request never waits long on a Redis that is gone."""
-    return aioredis.Redis.from_url(
+def create_client(url: str, timeout: float, max_connections: int = 50) -> RedisClient:
+    """A client that gives up quickly: a request never waits long on a Redis that is gone.
+
+    At most ``max_connections`` are open at once; a caller finding them all busy waits up to
+    ``timeout`` for one, then gets a connection error like any other Redis failure (the
+    service degrades instead of opening connections without end under a burst).
+    """
+    pool = aioredis.BlockingConnectionPool.from_url(
         url,
+        max_connections=max_connections,
+        timeout=timeout,
         decode_responses=True,
         socket_timeout=timeout,
         socket_connect_timeout=timeout,
@@ -52,6 +59,7 @@ def create_client(url: str, timeout: float) -> RedisClient:
         retry=Retry(NoBackoff(), 1),
         health_check_interval=15,
     )
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool: closing it closes them
 
 
 def text_of(value: bytes | str) -> str:
@@ -82,7 +90,8 @@ class RedisStore:
     def from_settings(cls, settings: Settings) -> RedisStore:
         if settings.redis_url is None:
             return cls(fakeredis.FakeAsyncRedis(decode_responses=True), prefix=settings.redis_key_prefix, embedded=True)
-        return cls(create_client(settings.redis_url, settings.redis_timeout), prefix=settings.redis_key_prefix)
+        client = create_client(settings.redis_url, settings.redis_timeout, settings.redis_max_connections)
+        return cls(client, prefix=settings.redis_key_prefix)
 
     def key(self, name: str) -> str:
         return self.prefix + name

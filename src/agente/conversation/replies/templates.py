@@ -26,7 +26,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "quote_line": "{n}. {name}: {nightly} por noche, total {total}",
         "quote_fee": "   (más {fee}: {amount})",
         "quote_footer": "¿Cuál prefieres? Responde con el número o el nombre de la habitación.",
-        "no_availability": "Lo siento, no hay disponibilidad para {stay}, {party}. ¿Probamos otras fechas?",
+        "no_availability": "Lo siento, no hay disponibilidad {stay}, {party}. ¿Probamos otras fechas?",
         "choose_again": "¿Cuál de estas habitaciones prefieres? Responde con el número (del 1 al {count}).",
         "ask_name": "Perfecto, {room}. ¿A nombre de quién hago la reserva?",
         "ask_email": "¿Cuál es tu email?",

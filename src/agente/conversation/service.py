@@ -10,10 +10,10 @@ transactions, so none stays open while the PMS is asked:
    half-way: then it is processed now);
 2. the message is understood and the dialogue decides, on the state as read;
 3. the new state and the reply are stored — only if the session's ``version`` is still
-   the one read. If another message of the same session was answered meanwhile (by another
-   process, or by this one while this message waited for the session's lock), the state is
-   read again and step 2 runs again on it (its effects are idempotent: bookings carry a
-   key). In one process a lock per session keeps messages in order.
+   the one read. If another process answered a message of the same session meanwhile, the
+   state is read again and step 2 runs again on it (its effects are idempotent: bookings
+   carry a key). In one process a lock per session keeps messages in order, and a message
+   that waited for it reads the state afresh.
 
 Every database round trip is paid in latency by the guest, so the steady path uses plain
 statements (no ORM loads): one query for the guest and the session, and one statement per
@@ -165,8 +165,11 @@ class ConversationService:
         if isinstance(stored, Reply):
             return stored
         lock = self._locks.setdefault(stored.session_id, asyncio.Lock())
+        # A message that has to wait for another of its session reads the state that one
+        # leaves, instead of running the dialogue on the one read with it and being refused.
+        waited = lock.locked()
         async with lock:
-            state: _State | None = stored.state
+            state: _State | None = None if waited else stored.state
             for _ in range(5):
                 if state is None:
                     state = await self._read_state(stored.session_id)

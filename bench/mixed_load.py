@@ -31,9 +31,10 @@ an error.
   ``--sample-seconds`` each process's RSS, open descriptors, PostgreSQL and Redis
   connections and CPU, the database's ``pg_stat_activity`` and Redis's ``connected_clients``
   are sampled and written to ``--samples`` (JSON); the end prints each process's growth per
-  hour, a straight line fitted to the samples after the warm-up (5 minutes, or the first
-  third of runs shorter than 15 minutes), against the aims: RSS under 10 MB/hour, no growth
-  in descriptors or connections.
+  hour, a straight line fitted to the samples after the warm-up (``--soak-warmup-minutes``,
+  5 by default, and never more than two thirds of the run), against the aims: RSS under
+  10 MB/hour, no growth in descriptors or connections. ``--fit SAMPLES`` fits a finished
+  soak's samples again, after another warm-up, without running anything.
 
 Processes are stopped by their ids, the database dropped and the Redis keys deleted however
 the run ends (error, Ctrl-C, SIGTERM). Needs ``wrk`` for the stepped mode
@@ -95,7 +96,6 @@ from process_probe import (
 P95_AIM_MS = 300.0
 RSS_AIM_MB_PER_HOUR = 10.0
 MB = 1_000_000
-SOAK_WARMUP_SECONDS = 300.0
 
 
 # ------------------------------------------------------------------------------- levels
@@ -431,7 +431,7 @@ async def soak(workload: Workload, args: argparse.Namespace) -> SoakResult:
         await monitor.close()
         await redis.aclose()
     elapsed = time.monotonic() - sampler.started
-    warmup = SOAK_WARMUP_SECONDS if duration >= 3 * SOAK_WARMUP_SECONDS else duration / 3
+    warmup = soak_warmup(args.soak_warmup_minutes * 60, duration)
     growth = fit_growth(samples, warmup)
     return SoakResult(
         concurrency=args.soak_concurrency,
@@ -502,6 +502,34 @@ def run_stepped(args: argparse.Namespace, wrk: str, work: Path) -> dict[str, Any
     }
 
 
+def soak_warmup(wanted_s: float, duration_s: float) -> float:
+    """Seconds of samples left out of the fit: ``wanted_s``, keeping at least the last third."""
+    return min(wanted_s, duration_s * 2 / 3)
+
+
+def load_samples(path: Path) -> list[SoakSample]:
+    """The samples a soak wrote to ``--samples``."""
+    rows = json.loads(path.read_text())
+    return [
+        SoakSample(**{**row, "processes": {name: ProcessSample(**p) for name, p in row["processes"].items()}})
+        for row in rows
+    ]
+
+
+def refit(args: argparse.Namespace) -> int:
+    """Fit the growth lines again to a finished soak's samples, after another warm-up."""
+    samples = load_samples(args.fit)
+    if not samples:
+        print(f"mixed_load: no samples in {args.fit}", file=sys.stderr)
+        return 1
+    warmup = soak_warmup(args.soak_warmup_minutes * 60, samples[-1].elapsed_s)
+    print(f"{args.fit}: {len(samples)} samples over {samples[-1].elapsed_s:g}s")
+    print(f"growth per hour, fitted over the samples after the first {warmup:g}s:")
+    for line in [growth_verdict(g) for g in fit_growth(samples, warmup)] or ["not enough samples to fit a line"]:
+        print(f"  {line}")
+    return 0
+
+
 def run_soak(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     with production_topology(args.postgres_url, args.redis_url, args.log_level, work) as topology:
         print(
@@ -539,6 +567,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--soak-minutes", type=float, help="run the soak for this long instead of the levels")
     parser.add_argument("--soak-concurrency", type=int, default=4, help="virtual users during the soak")
     parser.add_argument("--sample-seconds", type=float, default=30, help="seconds between soak samples")
+    parser.add_argument(
+        "--soak-warmup-minutes", type=float, default=5, help="minutes of samples left out of the growth fit"
+    )
+    parser.add_argument(
+        "--fit", type=Path, metavar="SAMPLES", help="no load: fit the growth of a finished soak's samples again"
+    )
     parser.add_argument("--samples", type=Path, help="soak samples JSON (default bench/results/mixed-soak-<time>.json)")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
@@ -551,6 +585,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.step_seconds <= 0 or args.warmup_seconds < 0 or args.sample_seconds <= 0:
         parser.error("--step-seconds and --sample-seconds must be > 0, --warmup-seconds ≥ 0")
+    if args.soak_warmup_minutes < 0:
+        parser.error("--soak-warmup-minutes must be ≥ 0")
     if args.soak_minutes is not None and (args.soak_minutes <= 0 or args.soak_concurrency < 1):
         parser.error("--soak-minutes must be > 0 and --soak-concurrency ≥ 1")
     if args.soak_minutes is not None and args.samples is None:
@@ -561,6 +597,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.fit:
+        return refit(args)
     wrk = shutil.which("wrk")
     if args.soak_minutes is None and not wrk:
         print(f"mixed_load: `wrk` is not installed; install it with:\n  {WRK_INSTALL}", file=sys.stderr)

@@ -152,6 +152,8 @@ class Settings(BaseSettings):
     worker_metrics_host: str = "0.0.0.0"  # noqa: S104 - scraped and probed from outside its container
     worker_metrics_port: int = Field(default=9102, ge=0, le=65535)
     log_retention_days: int = Field(default=7, ge=1)
+    # Longer than Meta retries a webhook delivery (about 7 days): see worker/retention.py.
+    outbox_retention_days: int = Field(default=14, ge=1)
     retention_batch_size: int = Field(default=5000, ge=1)
     retention_interval_seconds: float = Field(default=3600.0, gt=0)
 

@@ -19,7 +19,7 @@ from agente.container import Container, build_container
 from agente.reservations.service import PENDING_JOB
 from agente.worker.http import WorkerHttp, worker_app
 from agente.worker.outbox import OutboxRelay
-from agente.worker.retention import prune_logs
+from agente.worker.retention import prune_logs, prune_outbox
 from agente.worker.scheduler import PeriodicJob, Scheduler
 
 log = structlog.stdlib.get_logger("agente.worker")
@@ -29,12 +29,10 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
     settings = container.settings
 
     async def retention() -> dict[str, int]:
-        deleted = await prune_logs(
-            container.session_factory,
-            older_than=timedelta(days=settings.log_retention_days),
-            batch_size=settings.retention_batch_size,
-        )
-        return {"logs_deleted": deleted}
+        factory, batch = container.session_factory, settings.retention_batch_size
+        logs = await prune_logs(factory, older_than=timedelta(days=settings.log_retention_days), batch_size=batch)
+        jobs = await prune_outbox(factory, older_than=timedelta(days=settings.outbox_retention_days), batch_size=batch)
+        return {"logs_deleted": logs, "outbox_deleted": jobs}
 
     relay = OutboxRelay(
         container.session_factory,
@@ -52,7 +50,7 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
     return [
         PeriodicJob("outbox", settings.outbox_poll_seconds, relay.drain, quiet=True),
         PeriodicJob("outbox_backlog", 15.0, relay.counts, quiet=True),
-        PeriodicJob("logs_retention", settings.retention_interval_seconds, retention),
+        PeriodicJob("retention", settings.retention_interval_seconds, retention),
     ]
 
 
@@ -63,6 +61,8 @@ def build_scheduler(container: Container) -> Scheduler:
 async def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT; the job in progress finishes before the process exits."""
     async with build_container(settings) as container:
+        # The worker answers WhatsApp and email guests: the first of them must not wait for the model.
+        await container.nlu.warm_up()
         scheduler = build_scheduler(container)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

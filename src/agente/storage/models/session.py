@@ -14,7 +14,11 @@ from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTim
 
 class ConversationSession(CreatedAt, Base):
     __tablename__ = "sessions"
-    __table_args__ = (Index(None, "guest_id"),)
+    __table_args__ = (
+        Index(None, "guest_id"),
+        # GET /admin/conversations?status=handoff: newest first, without reading every session.
+        Index(None, "status", "updated_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=new_id)
     guest_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("guests.id", ondelete="CASCADE"), nullable=False)

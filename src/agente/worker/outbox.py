@@ -38,7 +38,7 @@ from typing import Any
 
 import structlog
 from opentelemetry.trace import SpanKind
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -120,6 +120,35 @@ def backoff(attempt: int, *, base: float = 2.0, cap: float = 300.0, rng: random.
     return raw * (0.5 + jitter)
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Pending and due, or running under a lease that has expired (its worker died)."""
+    return or_(
+        (OutboxJob.status == "pending") & (OutboxJob.next_attempt_at <= now),
+        (OutboxJob.status == "running") & (OutboxJob.locked_until < now),
+    )
+
+
+def claimable(now: datetime, limit: int) -> Select[int]:
+    """Ids of up to ``limit`` due jobs, oldest first, leaving out any job whose ordering key
+    has an earlier job still pending or running (that one runs first)."""
+    earlier = aliased(OutboxJob)
+    waiting = (
+        select(earlier.id)
+        .where(
+            earlier.ordering_key == OutboxJob.ordering_key,
+            earlier.id < OutboxJob.id,
+            earlier.status.in_(("pending", "running")),
+        )
+        .exists()
+    )
+    return (
+        select(OutboxJob.id)
+        .where(_due(now), or_(OutboxJob.ordering_key.is_(None), ~waiting))
+        .order_by(OutboxJob.id)
+        .limit(limit)
+    )
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -142,27 +171,8 @@ class OutboxRelay:
 
     async def _claim(self) -> list[tuple[int, str, dict[str, Any], int, int]]:
         now = self._now()
-        due = or_(
-            (OutboxJob.status == "pending") & (OutboxJob.next_attempt_at <= now),
-            (OutboxJob.status == "running") & (OutboxJob.locked_until < now),
-        )
-        earlier = aliased(OutboxJob)
-        waiting = (
-            select(earlier.id)
-            .where(
-                earlier.ordering_key == OutboxJob.ordering_key,
-                earlier.id < OutboxJob.id,
-                earlier.status.in_(("pending", "running")),
-            )
-            .exists()
-        )
         async with db.session_scope(self.factory) as session:
-            candidates = (
-                select(OutboxJob.id)
-                .where(due, or_(OutboxJob.ordering_key.is_(None), ~waiting))
-                .order_by(OutboxJob.id)
-                .limit(self.batch_size)
-            )
+            candidates = claimable(now, self.batch_size)
             if session.get_bind().dialect.name == "postgresql":
                 # Other workers skip the rows this one is claiming instead of queueing behind them.
                 candidates = candidates.with_for_update(skip_locked=True)
@@ -172,7 +182,7 @@ class OutboxRelay:
                 # Compare-and-set: only one claimer can move a due job to running, on any backend.
                 result = await session.execute(
                     update(OutboxJob)
-                    .where(OutboxJob.id == job_id, due)
+                    .where(OutboxJob.id == job_id, _due(now))
                     .values(status="running", locked_until=now + self.lease, attempts=OutboxJob.attempts + 1)
                     .returning(
                         OutboxJob.id, OutboxJob.kind, OutboxJob.payload, OutboxJob.attempts, OutboxJob.max_attempts

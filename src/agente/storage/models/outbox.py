@@ -10,10 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTime, utcnow
+
+_ACTIVE = text("status IN ('pending', 'running')")
 
 
 class OutboxJob(CreatedAt, Base):
@@ -21,7 +23,10 @@ class OutboxJob(CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("dedup_key"),
         Index(None, "status", "next_attempt_at"),
-        Index(None, "ordering_key", "id"),
+        # Only jobs still to run: the claim asks "does an earlier job of this key still wait?"
+        # for every due job, and with a backlog an index over finished jobs too (or a plan
+        # that intersects it with the status index) makes each claim scan the whole backlog.
+        Index(None, "ordering_key", "id", postgresql_where=_ACTIVE, sqlite_where=_ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)

@@ -258,6 +258,12 @@ class SoakSample:
     window_errors: int
     window_max_p95_ms: float | None
     window_cpu_cores: dict[str, float]  # since the previous sample
+    # Outbox jobs pending or running: flat while the worker keeps up (None in older files).
+    outbox_waiting: int | None = None
+
+
+async def outbox_waiting(monitor: Any) -> int:
+    return int(await monitor.fetchval("SELECT count(*) FROM outbox WHERE status IN ('pending', 'running')"))
 
 
 async def pg_activity(monitor: Any, database: str) -> int:
@@ -370,6 +376,7 @@ class Sampler:
             window_errors=sum(1 for s in window if s.failed),
             window_max_p95_ms=max(p95s) if p95s else None,
             window_cpu_cores=cores,
+            outbox_waiting=await outbox_waiting(self.monitor),
         )
 
 
@@ -383,7 +390,8 @@ def print_sample(sample: SoakSample, window_s: float) -> None:
     p95 = f"{sample.window_max_p95_ms:g} ms" if sample.window_max_p95_ms is not None else "-"
     print(
         f"t={sample.elapsed_s:>6.0f}s {rate:6.1f} req/s, {sample.window_errors} errors, worst p95 {p95} | {procs} | "
-        f"pg_stat_activity {sample.pg_stat_activity}, redis clients {sample.redis_connected_clients}",
+        f"pg_stat_activity {sample.pg_stat_activity}, redis clients {sample.redis_connected_clients}, "
+        f"outbox waiting {sample.outbox_waiting}",
         flush=True,
     )
     if sample.window_cpu_cores:
@@ -401,6 +409,8 @@ class SoakResult:
     growth: list[Growth]
     verdicts: list[str]
     samples_path: str
+    outbox_waiting_max: int | None = None
+    outbox_waiting_end: int | None = None
 
 
 async def soak(workload: Workload, args: argparse.Namespace) -> SoakResult:
@@ -442,6 +452,8 @@ async def soak(workload: Workload, args: argparse.Namespace) -> SoakResult:
         endpoints=endpoint_stats(requests, elapsed),
         growth=growth,
         verdicts=[growth_verdict(g) for g in growth],
+        outbox_waiting_max=max((s.outbox_waiting or 0 for s in samples), default=None),
+        outbox_waiting_end=samples[-1].outbox_waiting if samples else None,
         samples_path=str(args.samples),
     )
 
@@ -543,6 +555,7 @@ def run_soak(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     print(f"\ngrowth per hour, fitted over the samples after the first {result.warmup_s:g}s:")
     for line in result.verdicts or ["not enough samples after the warm-up to fit a line"]:
         print(f"  {line}")
+    print(f"outbox jobs waiting: at most {result.outbox_waiting_max}, {result.outbox_waiting_end} at the end")
     print(f"samples: {result.samples_path}")
     return asdict(result)
 

@@ -43,14 +43,13 @@ async def test_a_claim_over_a_backlog_visits_rows_in_proportion_to_it(pg_databas
     sql = str(claim.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
     conn = await asyncpg.connect(pg_database)
     try:
-        transaction = conn.transaction()
-        await transaction.start()  # rolled back: the run's shared database keeps no rows
+        await conn.execute("BEGIN")  # rolled back: the run's shared database keeps no rows
         try:
             await conn.execute(_JOBS, DONE, WAITING, GUESTS)
             plan = json.loads(await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}"))[0]["Plan"]
             claimed = await conn.fetch(sql)
         finally:
-            await transaction.rollback()
+            await conn.execute("ROLLBACK")
     finally:
         await conn.close()
 

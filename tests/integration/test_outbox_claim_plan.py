@@ -40,7 +40,8 @@ def _rows_visited(node: dict[str, Any]) -> int:
 
 async def test_a_claim_over_a_backlog_visits_rows_in_proportion_to_it(pg_database: str) -> None:
     claim = claimable(datetime.now(UTC) + timedelta(seconds=1), 10).with_for_update(skip_locked=True)
-    sql = str(claim.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    sql = str(claim.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     conn = await asyncpg.connect(pg_database)
     try:
         await conn.execute("BEGIN")  # rolled back: the run's shared database keeps no rows

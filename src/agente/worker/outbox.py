@@ -38,7 +38,7 @@ from typing import Any
 
 import structlog
 from opentelemetry.trace import SpanKind
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,6 +49,7 @@ from agente.observability import tracing
 from agente.observability.metrics import Metrics
 from agente.storage import db
 from agente.storage.models import OutboxJob
+from agente.storage.models.outbox import ACTIVE_STATUSES
 
 log = structlog.stdlib.get_logger("agente.outbox")
 
@@ -132,12 +133,16 @@ def claimable(now: datetime, limit: int) -> Select[int]:
     """Ids of up to ``limit`` due jobs, oldest first, leaving out any job whose ordering key
     has an earlier job still pending or running (that one runs first)."""
     earlier = aliased(OutboxJob)
+    # The statuses are written into the SQL, not bound: the driver's prepared statement soon
+    # runs a generic plan, and only literal values let that plan use the partial index of
+    # jobs still to run (a bound list made every claim scan the whole backlog per due job).
+    active = [literal(status, literal_execute=True) for status in ACTIVE_STATUSES]
     waiting = (
         select(earlier.id)
         .where(
             earlier.ordering_key == OutboxJob.ordering_key,
             earlier.id < OutboxJob.id,
-            earlier.status.in_(("pending", "running")),
+            earlier.status.in_(active),
         )
         .exists()
     )

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTime, utcnow
 
+# Jobs still to run. The claim's SQL must spell these values out for the planner to use the
+# partial index below (see ``worker.outbox.claimable``).
+ACTIVE_STATUSES = ("pending", "running")
 _ACTIVE = text("status IN ('pending', 'running')")
 
 

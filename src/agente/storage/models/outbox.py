@@ -18,7 +18,7 @@ from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTim
 # Jobs still to run. The claim's SQL must spell these values out for the planner to use the
 # partial index below (see ``worker.outbox.claimable``).
 ACTIVE_STATUSES = ("pending", "running")
-_ACTIVE = text("status IN ('pending', 'running')")
+_ACTIVE = text("status IN ({})".format(", ".join(f"'{status}'" for status in ACTIVE_STATUSES)))
 
 
 class OutboxJob(CreatedAt, Base):

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from sqlalchemy import event
 
 from agente.config import Settings
 from tests.conftest import Running
@@ -146,3 +148,43 @@ async def test_a_new_guests_first_messages_at_once_share_one_session(service: Ru
         "hola",
         "¿tenéis parking?",
     ]
+
+
+async def test_the_handoff_list_shows_each_conversations_own_last_messages_in_one_query(service: Running) -> None:
+    """Each listed conversation carries its own ten most recent messages, oldest first, and
+    the messages table is read once per listing however many conversations it shows."""
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        # Only reads of the messages table: an in-process worker may query other tables meanwhile.
+        if "FROM messages" in statement:
+            statements.append(statement)
+
+    async def listed() -> tuple[list[dict[str, Any]], int]:
+        statements.clear()
+        response = await service.client.get("/admin/conversations", headers=ADMIN)
+        assert response.status_code == 200, response.text
+        return response.json()["conversations"], len(statements)
+
+    await _say(service, "quiero hablar con una persona", guest="web-a")
+    for n in range(12):  # the bot stays silent while staff own it: 14 messages in all
+        await _say(service, f"¿hola? mensaje {n}", guest="web-a")
+    engine = service.container.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        (alone,), statements_for_one = await listed()
+        await _say(service, "quiero hablar con un humano", guest="web-b")
+        await _say(service, "necesito hablar con recepción", guest="web-c")
+        three, statements_for_three = await listed()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert statements_for_one == statements_for_three == 1
+    by_guest = {convo["guest"]["id"]: convo for convo in three}
+    assert set(by_guest) == {"web-a", "web-b", "web-c"}
+    texts = [m["text"] for m in by_guest["web-a"]["recent_messages"]]
+    assert texts == [f"¿hola? mensaje {n}" for n in range(2, 12)]
+    assert alone["recent_messages"] == by_guest["web-a"]["recent_messages"]
+    for guest in ("web-b", "web-c"):
+        recent = by_guest[guest]["recent_messages"]
+        assert [m["direction"] for m in recent] == ["in", "out"]

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
@@ -20,6 +21,9 @@ from agente.conversation.replies.render import render
 from agente.ops import audit
 from agente.storage.models import ConversationSession, Guest, Message
 from agente.worker.outbox import enqueue
+
+# Messages a summary shows, the most recent.
+RECENT = 10
 
 router = APIRouter(prefix="/admin/conversations", tags=["admin"], dependencies=[Depends(require_admin)])
 
@@ -57,7 +61,7 @@ def _summary(convo: ConversationSession, guest: Guest, messages: list[Message]) 
         "booking_ref": slots.booking_ref or slots.last_reference,
         "updated_at": convo.updated_at.isoformat(),
         "recent_messages": [
-            {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat()} for m in messages[-10:]
+            {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat()} for m in messages[-RECENT:]
         ],
     }
 
@@ -104,11 +108,25 @@ async def _deliver(
         )
 
 
-async def _messages(session: SessionDep, conversation_id: uuid.UUID) -> list[Message]:
+async def _recent_messages(session: SessionDep, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Message]]:
+    """The last :data:`RECENT` messages of each conversation, oldest first, in one query
+    (a list of 50 conversations is one round trip, not 50)."""
+    if not conversation_ids:
+        return {}
+    newest_first = func.row_number().over(partition_by=Message.session_id, order_by=Message.created_at.desc())
+    ranked = select(Message, newest_first.label("rank")).where(Message.session_id.in_(conversation_ids)).subquery()
+    recent = aliased(Message, ranked)
     rows = await session.execute(
-        select(Message).where(Message.session_id == conversation_id).order_by(Message.created_at.desc()).limit(10)
+        select(recent).where(ranked.c.rank <= RECENT).order_by(ranked.c.session_id, ranked.c.created_at)
     )
-    return list(reversed(list(rows.scalars())))
+    found: dict[uuid.UUID, list[Message]] = {conversation_id: [] for conversation_id in conversation_ids}
+    for message in rows.scalars():
+        found[message.session_id].append(message)
+    return found
+
+
+async def _messages(session: SessionDep, conversation_id: uuid.UUID) -> list[Message]:
+    return (await _recent_messages(session, [conversation_id]))[conversation_id]
 
 
 @router.get("")
@@ -125,9 +143,9 @@ async def list_conversations(
         .order_by(ConversationSession.updated_at.desc())
         .limit(limit)
     )
-    return {
-        "conversations": [_summary(convo, guest, await _messages(session, convo.id)) for convo, guest in rows.all()]
-    }
+    listed = rows.all()
+    recent = await _recent_messages(session, [convo.id for convo, _ in listed])
+    return {"conversations": [_summary(convo, guest, recent[convo.id]) for convo, guest in listed]}
 
 
 @router.get("/{conversation_id}", responses=error_responses(404))

@@ -198,6 +198,11 @@ async def test_staff_replies_reach_the_guest_on_whatsapp(service: Running, graph
     bodies = [m["text"]["body"] for m in graph.sent["34600999888"]]
     assert bodies[-2] == "Hola Ana, soy Marta de recepción."
     assert "asistente virtual" in bodies[-1]
+    # Staff's messages queue behind the bot's for the same guest, so none overtakes another.
+    async with db.session_scope(service.container.session_factory) as session:
+        sends = (await session.execute(select(OutboxJob).where(OutboxJob.kind == SEND_JOB))).scalars().all()
+    assert len(sends) == 3
+    assert {job.ordering_key for job in sends} == {"whatsapp.send:34600999888"}
 
 
 async def test_a_delivery_is_stored_per_guest_and_each_guest_is_answered_in_order(

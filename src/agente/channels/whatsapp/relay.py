@@ -50,6 +50,14 @@ log = structlog.stdlib.get_logger("agente.whatsapp")
 CHANNEL = "whatsapp"
 DELIVERY_JOB = "whatsapp.delivery"
 SEND_JOB = "whatsapp.send"
+
+
+def send_ordering_key(wa_id: str) -> str:
+    """The outbox ordering key of every message to one guest, the bot's and staff's alike:
+    they go out one at a time, in the order they were written, whichever worker takes them."""
+    return f"{SEND_JOB}:{wa_id}"
+
+
 # How long a sent reply waits for the database to record it before the job fails (and its
 # re-run sends the text again): a database outage shorter than this sends nothing twice.
 RECORD_PATIENCE_SECONDS = 15.0
@@ -93,9 +101,7 @@ class WhatsAppRelay:
                         SEND_JOB,
                         {"message_id": str(reply.outbound_id), "to": message.from_wa_id},
                         dedup_key=f"{SEND_JOB}:{message.wamid}",
-                        # One guest's replies go out one at a time, in the order they were
-                        # written, whichever worker (and batch) takes them.
-                        ordering_key=f"{SEND_JOB}:{message.from_wa_id}",
+                        ordering_key=send_ordering_key(message.from_wa_id),
                         max_attempts=12,
                     )
         statuses = delivery.statuses if payload.get("statuses", True) else []

@@ -15,7 +15,7 @@ from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.openapi import error_responses
 from agente.channels.email.jobs import CHANNEL as EMAIL
-from agente.channels.whatsapp.relay import CHANNEL, SEND_JOB
+from agente.channels.whatsapp.relay import CHANNEL, SEND_JOB, send_ordering_key
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
 from agente.ops import audit
@@ -96,6 +96,7 @@ async def _deliver(
             SEND_JOB,
             {"message_id": str(message.id), "to": guest.external_id},
             dedup_key=f"{SEND_JOB}:staff:{message.id}",
+            ordering_key=send_ordering_key(guest.external_id),
             max_attempts=12,
         )
     elif convo.channel == EMAIL:

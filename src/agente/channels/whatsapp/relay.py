@@ -52,15 +52,15 @@ DELIVERY_JOB = "whatsapp.delivery"
 SEND_JOB = "whatsapp.send"
 
 
+# How long a sent reply waits for the database to record it before the job fails (and its
+# re-run sends the text again): a database outage shorter than this sends nothing twice.
+RECORD_PATIENCE_SECONDS = 15.0
+
+
 def send_ordering_key(wa_id: str) -> str:
     """The outbox ordering key of every message to one guest, the bot's and staff's alike:
     they go out one at a time, in the order they were written, whichever worker takes them."""
     return f"{SEND_JOB}:{wa_id}"
-
-
-# How long a sent reply waits for the database to record it before the job fails (and its
-# re-run sends the text again): a database outage shorter than this sends nothing twice.
-RECORD_PATIENCE_SECONDS = 15.0
 
 
 class WhatsAppRelay:

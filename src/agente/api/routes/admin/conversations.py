@@ -61,7 +61,7 @@ def _summary(convo: ConversationSession, guest: Guest, messages: list[Message]) 
         "booking_ref": slots.booking_ref or slots.last_reference,
         "updated_at": convo.updated_at.isoformat(),
         "recent_messages": [
-            {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat()} for m in messages[-RECENT:]
+            {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat()} for m in messages
         ],
     }
 
@@ -111,14 +111,18 @@ async def _deliver(
 
 async def _recent_messages(session: SessionDep, conversation_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Message]]:
     """The last :data:`RECENT` messages of each conversation, oldest first, in one query
-    (a list of 50 conversations is one round trip, not 50)."""
+    (a list of 50 conversations is one round trip, not 50); every id is a key of the result."""
     if not conversation_ids:
         return {}
-    newest_first = func.row_number().over(partition_by=Message.session_id, order_by=Message.created_at.desc())
+    # The id breaks ties between messages stored in the same instant, so the window and the
+    # final order agree on which ten are the last.
+    newest_first = func.row_number().over(
+        partition_by=Message.session_id, order_by=(Message.created_at.desc(), Message.id.desc())
+    )
     ranked = select(Message, newest_first.label("rank")).where(Message.session_id.in_(conversation_ids)).subquery()
     recent = aliased(Message, ranked)
     rows = await session.execute(
-        select(recent).where(ranked.c.rank <= RECENT).order_by(ranked.c.session_id, ranked.c.created_at)
+        select(recent).where(ranked.c.rank <= RECENT).order_by(ranked.c.created_at, ranked.c.id)
     )
     found: dict[uuid.UUID, list[Message]] = {conversation_id: [] for conversation_id in conversation_ids}
     for message in rows.scalars():
@@ -127,6 +131,7 @@ async def _recent_messages(session: SessionDep, conversation_ids: list[uuid.UUID
 
 
 async def _messages(session: SessionDep, conversation_id: uuid.UUID) -> list[Message]:
+    """One conversation's last :data:`RECENT` messages, oldest first."""
     return (await _recent_messages(session, [conversation_id]))[conversation_id]
 
 

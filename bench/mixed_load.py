@@ -80,7 +80,7 @@ from http_load import (
     print_machine,
     source_revision,
 )
-from mixed_topology import Topology, production_topology
+from mixed_topology import Topology, image_allocator_env, production_topology
 from mixed_workload import EndpointStats, Sample, Workload, endpoint_stats, percentile, users
 from process_probe import (
     LOAD_GENERATOR,
@@ -479,12 +479,12 @@ async def stepped(topology: Topology, args: argparse.Namespace) -> list[LevelRes
     return results
 
 
-def run_stepped(args: argparse.Namespace, wrk: str, work: Path) -> dict[str, Any]:
+def run_stepped(args: argparse.Namespace, wrk: str, work: Path, allocator: dict[str, str]) -> dict[str, Any]:
     load = Load(wrk, args.baseline_seconds, 2, connections=32, threads=1)
     print("baseline: wrk against the bare ASGI app (1 thread, 32 connections) ...", flush=True)
     bare = bench_bare(load, work).result
     print(f"  bare app GET /health/live: {bare.requests_per_s:,.0f} req/s, p99 {bare.p99_ms:g} ms", flush=True)
-    with production_topology(args.postgres_url, args.redis_url, args.log_level, work) as topology:
+    with production_topology(args.postgres_url, args.redis_url, args.log_level, work, allocator=allocator) as topology:
         levels = asyncio.run(stepped(topology, args))
         graph = topology.graph
         print(f"\nGraph API double: {graph.answered} requests answered 200, {graph.refused} refused")
@@ -542,8 +542,8 @@ def refit(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_soak(args: argparse.Namespace, work: Path) -> dict[str, Any]:
-    with production_topology(args.postgres_url, args.redis_url, args.log_level, work) as topology:
+def run_soak(args: argparse.Namespace, work: Path, allocator: dict[str, str]) -> dict[str, Any]:
+    with production_topology(args.postgres_url, args.redis_url, args.log_level, work, allocator=allocator) as topology:
         print(
             f"soak: {args.soak_concurrency} users for {args.soak_minutes:g} min, a sample every "
             f"{args.sample_seconds:g}s to {args.samples}",
@@ -558,6 +558,14 @@ def run_soak(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     print(f"outbox jobs waiting: at most {result.outbox_waiting_max}, {result.outbox_waiting_end} at the end")
     print(f"samples: {result.samples_path}")
     return asdict(result)
+
+
+def allocator_env(choice: str) -> dict[str, str]:
+    """The service processes' allocator variables for ``--allocator`` (none for libc)."""
+    env = image_allocator_env() if choice == "image" else {}
+    described = ", ".join(f"{name}={value}" for name, value in env.items()) or "the C library's malloc"
+    print(f"allocator: {described}", flush=True)
+    return env
 
 
 def _levels(text: str) -> list[int]:
@@ -590,6 +598,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--log-level", default="INFO", help="LOG_LEVEL of the service processes")
+    parser.add_argument(
+        "--allocator",
+        choices=("image", "libc"),
+        default="image",
+        help="the processes' malloc: the image's (jemalloc, from deploy/Dockerfile) or the C library's",
+    )
     parser.add_argument(
         "--work-dir", type=Path, help="keep the service logs and data here (default: a temporary folder, removed)"
     )
@@ -632,7 +646,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 work = Path(tempfile.mkdtemp(prefix="agente-mixed-", dir=args.work_dir))
             else:
                 work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="agente-mixed-")))
-            result = run_soak(args, work) if args.soak_minutes else run_stepped(args, wrk or "wrk", work)
+            allocator = allocator_env(args.allocator)
+            if args.soak_minutes:
+                result = run_soak(args, work, allocator)
+            else:
+                result = run_stepped(args, wrk or "wrk", work, allocator)
     except BenchError as exc:
         print(f"mixed_load: {exc}", file=sys.stderr)
         return 1
@@ -640,7 +658,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mixed_load: interrupted; processes stopped, database dropped", file=sys.stderr)
         return 130
     if args.json:
-        report = {"date": started, "command": shlex.join(sys.orig_argv), "source": source_revision(), **result}
+        report = {
+            "date": started,
+            "command": shlex.join(sys.orig_argv),
+            "source": source_revision(),
+            "allocator": allocator or "libc",
+            **result,
+        }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"results written to {args.json}")

@@ -45,6 +45,7 @@ from http_load import (
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.channels.graph_double import PHONE_NUMBER_ID, TOKEN, VERSION, GraphDouble
+from tests.deploy import DOCKERFILE, runtime_env
 
 # ------------------------------------------------------------------------------- Graph API
 
@@ -166,6 +167,27 @@ def redis_prefix(url: str) -> Iterator[str]:
         asyncio.run(_redis_keys(url, prefix, delete=True))
 
 
+# The variables through which the image chooses its processes' allocator.
+ALLOCATOR_VARIABLES = ("LD_PRELOAD", "MALLOC_CONF")
+
+
+def image_allocator_env() -> dict[str, str]:
+    """The allocator settings the image's runtime stage gives its processes (jemalloc), so
+    the benchmark's processes run as the containers do; BenchError if it sets none."""
+    env = {name: value for name, value in runtime_env().items() if name in ALLOCATOR_VARIABLES}
+    if "LD_PRELOAD" not in env:
+        raise BenchError(f"{DOCKERFILE} preloads no allocator: run with --allocator libc")
+    return env
+
+
+def require_preloaded(pids: dict[str, int], library: str) -> None:
+    """BenchError unless every process has ``library`` mapped: a preload that did not take
+    (the loader only warns) would measure the C library's allocator under the image's name."""
+    missing = [name for name, pid in pids.items() if library not in Path(f"/proc/{pid}/maps").read_text()]
+    if missing:
+        raise BenchError(f"{library} is not loaded in {', '.join(missing)} (Debian: apt-get install libjemalloc2)")
+
+
 @contextlib.contextmanager
 def service_process(name: str, argv: Sequence[str], env: dict[str, str], log_path: Path, port: int) -> Iterator[int]:
     """``http_load.running``, yielding the process id (the soak samples each process by it)."""
@@ -179,9 +201,13 @@ def service_process(name: str, argv: Sequence[str], env: dict[str, str], log_pat
 
 
 @contextlib.contextmanager
-def production_topology(postgres_url: str, redis_url: str, log_level: str, work: Path) -> Iterator[Topology]:
+def production_topology(
+    postgres_url: str, redis_url: str, log_level: str, work: Path, *, allocator: dict[str, str]
+) -> Iterator[Topology]:
     """Database on ``postgres_url``'s server, a key prefix in ``redis_url``, the Graph double,
-    two API processes and a worker, with logs and data under ``work``; all undone on exit."""
+    two API processes and a worker, with logs and data under ``work``; all undone on exit.
+    ``allocator`` is added to the processes' environment (:func:`image_allocator_env`, or
+    nothing for the C library's own malloc)."""
     agente = agente_executable()
     previous_sigint = signal.getsignal(signal.SIGINT)
     try:
@@ -197,6 +223,9 @@ def production_topology(postgres_url: str, redis_url: str, log_level: str, work:
             env = service_env(data_dir, api_ports[0], log_level)
             # Every guest comes from an address of its own, so the default per-client limit applies.
             env.pop("RATE_LIMIT_MAX_REQUESTS", None)
+            for name in ALLOCATOR_VARIABLES:
+                env.pop(name, None)
+            env.update(allocator)
             env.update(
                 ENV="production",
                 DATABASE_URL=database_url,
@@ -228,6 +257,8 @@ def production_topology(postgres_url: str, redis_url: str, log_level: str, work:
                 f"started: {', '.join(f'{name} (pid {pid})' for name, pid in pids.items())}; logs and data in {work}",
                 flush=True,
             )
+            if "LD_PRELOAD" in allocator:
+                require_preloaded(pids, allocator["LD_PRELOAD"])
             try:
                 yield Topology(
                     api_urls=tuple(f"http://{HOST}:{port}" for port in api_ports),

@@ -1,10 +1,12 @@
 """Tests of the deployment files under deploy/, and what they share: where those files are,
-and real ``agente serve`` and ``agente worker`` processes to put behind nginx or to probe as
-a container would."""
+the image's instructions as Docker reads them (the benchmarks run the image's allocator
+settings from here too), and real ``agente serve`` and ``agente worker`` processes to put
+behind nginx or to probe as a container would."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 from collections.abc import Iterator, Mapping
@@ -17,6 +19,7 @@ from tests.e2e.procs import AGENTE, STARTUP_TIMEOUT, clean_env, describe, run_ag
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
+DOCKERFILE = DEPLOY / "Dockerfile"
 _SHUTDOWN_FIELDS = ("shutdown_drain_seconds", "shutdown_timeout", "tracing_shutdown_timeout")
 
 
@@ -25,6 +28,35 @@ def shutdown_seconds(env: Mapping[str, str]) -> float:
     settings bound it: the drain, the requests in flight, then the flush of queued traces."""
     settings = Settings.model_validate({name: env[name.upper()] for name in _SHUTDOWN_FIELDS if name.upper() in env})
     return settings.shutdown_drain_seconds + settings.shutdown_timeout + settings.tracing_shutdown_timeout
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    current = ""
+    for raw in DOCKERFILE.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            current += line[:-1] + " "
+            continue
+        keyword, _, rest = (current + line).partition(" ")
+        instructions.append((keyword.upper(), rest.strip()))
+        current = ""
+    return instructions
+
+
+def runtime_stage() -> list[tuple[str, str]]:
+    """The instructions of the image's last stage, the one that runs."""
+    instructions = dockerfile_instructions()
+    return instructions[max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM") :]
+
+
+def runtime_env() -> dict[str, str]:
+    """The variables the runtime stage's ``ENV`` instructions set."""
+    pairs = [pair for keyword, rest in runtime_stage() if keyword == "ENV" for pair in shlex.split(rest)]
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 @contextmanager

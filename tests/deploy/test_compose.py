@@ -10,6 +10,8 @@ Docker engine, so what is asserted here is what Docker would be told to run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes.util
 import importlib.metadata
 import json
 import os
@@ -24,6 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -31,11 +34,19 @@ from agente.config import Settings
 from agente.container import build_container
 from agente.worker.http import WorkerHttp, worker_app
 from tests.conftest import REDIS_SERVER_URL, embedded_settings, free_port
-from tests.deploy import DEPLOY, REPO, agente_server, agente_worker, shutdown_seconds
+from tests.deploy import (
+    DEPLOY,
+    REPO,
+    agente_server,
+    agente_worker,
+    dockerfile_instructions,
+    runtime_env,
+    runtime_stage,
+    shutdown_seconds,
+)
 
 COMPOSE_FILE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
-DOCKERFILE = DEPLOY / "Dockerfile"
 APP_SERVICES = ("agente-api-prod", "agente-worker")
 # A real-looking value for each placeholder the service refuses.
 REAL_SECRETS = {"admin_token": "ops:" + "a1" * 16, "pms_api_key": "K" * 32}
@@ -331,23 +342,6 @@ def test_make_targets_drive_compose_on_the_deploy_files(checkout: Path, target: 
 # --- the image ------------------------------------------------------------------------------
 
 
-def dockerfile_instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    instructions: list[tuple[str, str]] = []
-    current = ""
-    for raw in DOCKERFILE.read_text().splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.endswith("\\"):
-            current += line[:-1] + " "
-            continue
-        keyword, _, rest = (current + line).partition(" ")
-        instructions.append((keyword.upper(), rest.strip()))
-        current = ""
-    return instructions
-
-
 def healthcheck_command() -> list[str]:
     (spec,) = [rest for keyword, rest in dockerfile_instructions() if keyword == "HEALTHCHECK"]
     options, _, command = spec.partition(" CMD ")
@@ -363,7 +357,7 @@ def test_image_is_multi_stage_pinned_and_non_root() -> None:
     assert re.fullmatch(r"PYTHON_IMAGE=python:3\.11\.\d+-slim-bookworm", base_arg)
     stages = [rest for keyword, rest in instructions if keyword == "FROM"]
     assert stages == ["${PYTHON_IMAGE} AS build", "${PYTHON_IMAGE} AS runtime"]
-    final = instructions[max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM") :]
+    final = runtime_stage()
     (user,) = [rest for keyword, rest in final if keyword == "USER"]
     assert user.split(":")[0] not in ("0", "root")
     assert ("COPY", "--from=build /opt/agente /opt/agente") in final
@@ -396,6 +390,46 @@ def test_build_context_holds_what_the_image_copies() -> None:
     for source in sources:
         assert (REPO / source).exists(), source
         assert not any(fnmatch(source, pattern.removeprefix("**/")) for pattern in patterns), source
+
+
+def test_image_installs_the_allocator_it_preloads() -> None:
+    env = runtime_env()
+    assert env["LD_PRELOAD"] == "libjemalloc.so.2"
+    # Without its background thread jemalloc only gives pages back while the process allocates.
+    assert "background_thread:true" in env["MALLOC_CONF"].split(",")
+    installs = [rest for keyword, rest in runtime_stage() if keyword == "RUN" and "apt-get install" in rest]
+    assert any(re.search(r"\blibjemalloc2=\S+", rest) for rest in installs), installs
+
+
+def _process_with(variable: str) -> int:
+    """The PID of the one process whose environment holds ``variable`` (NAME=value)."""
+    wanted = variable.encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if wanted in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    ctypes.util.find_library("jemalloc") is None, reason="jemalloc is not installed (Debian package libjemalloc2)"
+)
+def test_the_api_serves_guests_on_the_allocator_the_image_preloads(tmp_path: Path) -> None:
+    env = runtime_env()
+    allocator = {name: env[name] for name in ("LD_PRELOAD", "MALLOC_CONF")}
+    with agente_server(tmp_path, **allocator) as base:
+        pid = _process_with(f"DATA_DIR={tmp_path / 'var'}")
+        assert env["LD_PRELOAD"] in Path(f"/proc/{pid}/maps").read_text()
+        threads = {(task / "comm").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir()}
+        assert "jemalloc_bg_thd" in threads  # MALLOC_CONF reached the allocator
+        text = "Hola, ¿tenéis habitación doble del 12 al 15 de diciembre para 2 adultos?"
+        answered = httpx.post(f"{base}/api/messages", json={"guest_id": "allocator-1", "text": text}, timeout=30)
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["reply"]["text"]
 
 
 def test_compose_probes_the_api_with_the_images_own_check(project: dict[str, Any]) -> None:

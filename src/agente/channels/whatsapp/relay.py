@@ -50,8 +50,6 @@ log = structlog.stdlib.get_logger("agente.whatsapp")
 CHANNEL = "whatsapp"
 DELIVERY_JOB = "whatsapp.delivery"
 SEND_JOB = "whatsapp.send"
-
-
 # How long a sent reply waits for the database to record it before the job fails (and its
 # re-run sends the text again): a database outage shorter than this sends nothing twice.
 RECORD_PATIENCE_SECONDS = 15.0

@@ -129,12 +129,17 @@ class LocalWindow:
         self._clock = clock
         self._capacity = capacity
         self._clients: OrderedDict[str, tuple[int, int, int]] = OrderedDict()
-        self._penalties: dict[str, float] = {}
+        # Penalties end in the order they were given (one penalty length at a time), so the
+        # oldest, dropped first when full, is the one closest to its end.
+        self._penalties: OrderedDict[str, float] = OrderedDict()
 
     def hit(self, client: str, policy: LimitPolicy) -> tuple[bool, int, int, int]:
         now_ms = int(self._clock() * 1000)
-        if policy.strict_mode and self._penalties.get(client, 0) > now_ms:
-            left = int(self._penalties[client] - now_ms)
+        until = self._penalties.get(client)
+        if until is not None and until <= now_ms:
+            del self._penalties[client]
+        elif until is not None and policy.strict_mode:
+            left = int(until - now_ms)
             return False, 0, left, left
         window_ms = policy.window_seconds * 1000
         index = now_ms // window_ms
@@ -157,6 +162,8 @@ class LocalWindow:
         retry = reset
         if policy.strict_mode:
             self._penalties[client] = now_ms + policy.penalty_seconds * 1000
+            while len(self._penalties) > self._capacity:
+                self._penalties.popitem(last=False)
             retry = policy.penalty_seconds * 1000
         return False, 0, reset, retry
 

@@ -1,0 +1,99 @@
+"""The persistence seam: a unit of work over the repositories, on SQL or in memory.
+
+Services never see a database session or an ORM row. They take a :class:`Storage` and open
+one transaction at a time with it::
+
+    async with storage.begin() as uow:
+        booking = await uow.bookings.by_reference("AH3K7P9Q")
+        ...
+
+The block commits when it ends and rolls back when it raises. Every repository of the unit
+(``uow.bookings``, ``uow.outbox``, ...) reads and writes inside that one transaction, so a
+booking and the outbox job it asks for commit together or not at all. Repositories exchange
+plain frozen dataclasses (the ``*Record`` types of ``storage.repositories``).
+
+Two implementations:
+
+* :class:`SqlStorage` — PostgreSQL (production) or SQLite (embedded default) through
+  SQLAlchemy; a connection failure surfaces as
+  :class:`~agente.errors.DatabaseUnavailableError`.
+* :class:`MemoryStorage` — plain Python objects, for unit tests of the services and the
+  dialogue. One unit of work runs at a time (others wait), and a unit that raises leaves
+  the data as it found it, so tests see the same commit-or-nothing rule as on SQL.
+
+Each repository lives in ``storage/repositories/<name>/``: its protocol and records in
+``__init__``, its SQL implementation in ``sql.py`` and its in-memory one in ``memory.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from agente.storage import db
+
+
+class UnitOfWork(Protocol):
+    """One transaction; each attribute is a repository bound to it."""
+
+
+class Storage(Protocol):
+    def begin(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Open a transaction: commit on a normal exit, roll back when the block raises."""
+        ...
+
+
+class SqlUnitOfWork:
+    """The repositories over one SQLAlchemy session (one database transaction)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+
+class SqlStorage:
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+        self._factory = factory
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[SqlUnitOfWork]:
+        async with db.session_scope(self._factory) as session:
+            yield SqlUnitOfWork(session)
+
+
+class MemoryData:
+    """Every in-memory table, by name: each repository keeps its own rows under one name."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Any] = {}
+
+    def table(self, name: str, factory: type[Any]) -> Any:
+        """The rows kept under ``name``, created empty (``factory()``) on first use."""
+        if name not in self.tables:
+            self.tables[name] = factory()
+        return self.tables[name]
+
+
+class MemoryUnitOfWork:
+    def __init__(self, data: MemoryData) -> None:
+        self._data = data
+
+
+class MemoryStorage:
+    def __init__(self) -> None:
+        self.data = MemoryData()
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[MemoryUnitOfWork]:
+        async with self._lock:
+            before = copy.deepcopy(self.data.tables)
+            try:
+                yield MemoryUnitOfWork(self.data)
+            except BaseException:
+                self.data.tables = before
+                raise

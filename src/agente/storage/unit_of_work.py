@@ -31,15 +31,22 @@ import asyncio
 import copy
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.storage import db
+from agente.storage.repositories.outbox import OutboxRepository
+from agente.storage.repositories.outbox.memory import MemoryOutbox, OutboxTable
+from agente.storage.repositories.outbox.sql import SqlOutbox
 
 
 class UnitOfWork(Protocol):
     """One transaction; each attribute is a repository bound to it."""
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
 
 class Storage(Protocol):
@@ -53,6 +60,10 @@ class SqlUnitOfWork:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self._session)
 
 
 class SqlStorage:
@@ -81,6 +92,10 @@ class MemoryData:
 class MemoryUnitOfWork:
     def __init__(self, data: MemoryData) -> None:
         self._data = data
+
+    @cached_property
+    def outbox(self) -> MemoryOutbox:
+        return MemoryOutbox(self._data.table("outbox", OutboxTable))
 
 
 class MemoryStorage:

@@ -46,6 +46,7 @@ from agente.pms.resilience.resilient import ResilientPms
 from agente.reservations.service import Reservations
 from agente.storage import db, migrate
 from agente.storage.redis import RedisStore
+from agente.storage.unit_of_work import SqlStorage
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         redis = RedisStore.from_settings(settings)
         stack.push_async_callback(redis.close)
         session_factory = db.create_session_factory(engine)
+        storage = SqlStorage(session_factory)
         metrics = metrics or Metrics(multiproc_dir=settings.prometheus_multiproc_dir)
         event_log = EventLogWriter(session_factory, metrics, level=settings.event_log_level)
         event_log.start()
@@ -109,7 +111,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
                 max_nights=settings.max_stay_nights,
             ),
             nlu,
-            factory=session_factory,
+            store=storage.conversations,
             timezone=settings.hotel_timezone,
             threshold=settings.nlu_confidence_threshold,
         )

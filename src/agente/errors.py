@@ -4,9 +4,10 @@
 
     AgenteError
      ├── ConfigurationError          settings that cannot work (raised at start-up)
-     └── DependencyUnavailableError  a backing service (database, Redis) did not answer
-          ├── DatabaseUnavailableError
-          └── RedisUnavailableError
+     ├── DependencyUnavailableError  a backing service (database, Redis) did not answer
+     │    ├── DatabaseUnavailableError
+     │    └── RedisUnavailableError
+     └── DuplicateRecordError        a unique key already holds what was to be written
 
 Each package adds its own subtree in ``<package>/errors.py``. Foreign exceptions (asyncpg,
 redis-py, httpx) are translated into these at the boundary that meets them, so callers
@@ -36,3 +37,8 @@ class DatabaseUnavailableError(DependencyUnavailableError):
 
 class RedisUnavailableError(DependencyUnavailableError):
     dependency = "redis"
+
+
+class DuplicateRecordError(AgenteError):
+    """A write would duplicate what a unique key already holds (a redelivered message, a
+    record a concurrent request created first). Raised by storage; nothing was written."""

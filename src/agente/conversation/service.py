@@ -15,9 +15,9 @@ transactions, so none stays open while the PMS is asked:
    carry a key). In one process a lock per session keeps messages in order, and a message
    that waited for it reads the state afresh.
 
-Every database round trip is paid in latency by the guest, so the steady path uses plain
-statements (no ORM loads): one query for the guest and the session, and one statement per
-row written.
+Every database round trip is paid in latency by the guest: storage
+(:class:`~agente.storage.repositories.conversations.ConversationStore`) makes each of the
+two steps that touch the database one atomic call, one statement on PostgreSQL.
 
 A session owned by staff (``status = "handoff"``) gets no bot reply; staff answer it
 through the admin API.
@@ -36,24 +36,19 @@ import uuid
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Row, insert, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.conversation.dialogue.engine import respond
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.nlu.parser import NluParser
 from agente.conversation.nlu.types import Intent, ParseResult
+from agente.errors import DuplicateRecordError
 from agente.observability import tracing
 from agente.pms.errors import PmsError
-from agente.storage import db
-from agente.storage.models import ConversationSession, Guest, Message
-from agente.storage.models.base import new_id
+from agente.storage.repositories.conversations import ConversationStore, Received, SessionState, TurnRecord
 
 log = structlog.stdlib.get_logger("agente.conversation")
 
@@ -72,49 +67,13 @@ class Reply:
     outbound_id: uuid.UUID | None = None
 
 
-_STATE_COLUMNS = (
-    ConversationSession.id.label("session_id"),
-    ConversationSession.version,
-    ConversationSession.status,
-    ConversationSession.state,
-    ConversationSession.slots,
-    ConversationSession.language,
-    ConversationSession.last_message_at,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _State:
-    """A session's dialogue state as read, with the ``version`` its write must still find."""
-
-    session_id: uuid.UUID
-    version: int
-    status: str
-    step: Step
-    slots: Slots
-    language: str | None
-    last_message_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: Row[Any]) -> _State:
-        return cls(
-            row.session_id,
-            row.version,
-            row.status,
-            Step(row.state),
-            Slots.from_json(row.slots),
-            row.language,
-            row.last_message_at,
-        )
-
-
 @dataclass(frozen=True, slots=True)
 class _Stored:
     """A stored inbound message, and its session's state when read with it (None: read it)."""
 
     session_id: uuid.UUID
     inbound_id: uuid.UUID
-    state: _State | None
+    state: SessionState | None
 
 
 class ConversationService:
@@ -123,13 +82,13 @@ class ConversationService:
         deps: Deps,
         parser: NluParser,
         *,
-        factory: async_sessionmaker[AsyncSession],
+        store: ConversationStore,
         timezone: str,
         threshold: float,
     ) -> None:
         self.deps = deps
         self.parser = parser
-        self.factory = factory
+        self.store = store
         self.zone = ZoneInfo(timezone)
         self.threshold = threshold
         self._hotel_name: str | None = None
@@ -169,10 +128,10 @@ class ConversationService:
         # leaves, instead of running the dialogue on the one read with it and being refused.
         waited = lock.locked()
         async with lock:
-            state: _State | None = None if waited else stored.state
+            state: SessionState | None = None if waited else stored.state
             for _ in range(5):
                 if state is None:
-                    state = await self._read_state(stored.session_id)
+                    state = await self.store.state(stored.session_id)
                 reply = await self._turn(
                     stored, state, channel, text, language, today or self.today(), readable=readable
                 )
@@ -185,33 +144,10 @@ class ConversationService:
         self, channel: str, external_id: str, text: str, channel_message_id: str | None, first_try: bool = True
     ) -> _Stored | Reply:
         try:
-            async with db.session_scope(self.factory) as session:
-                row = (
-                    await session.execute(
-                        select(Guest.id, *_STATE_COLUMNS)
-                        .outerjoin(ConversationSession, ConversationSession.guest_id == Guest.id)
-                        .where(Guest.channel == channel, Guest.external_id == external_id)
-                        .order_by(ConversationSession.created_at.desc())
-                        .limit(1)
-                    )
-                ).first()
-                if row is not None and row.session_id is not None:
-                    state = _State.from_row(row)
-                else:
-                    state = await self._start_session(session, channel, external_id, row.id if row else None)
-                inbound_id = new_id()
-                await session.execute(
-                    insert(Message).values(
-                        id=inbound_id,
-                        session_id=state.session_id,
-                        direction="in",
-                        channel=channel,
-                        channel_message_id=channel_message_id,
-                        text=text,
-                    )
-                )
-                return _Stored(state.session_id, inbound_id, state)
-        except IntegrityError:
+            received: Received = await self.store.receive(
+                channel, external_id, text, channel_message_id, datetime.now(UTC)
+            )
+        except DuplicateRecordError:
             if channel_message_id is not None:
                 previous = await self._previous_reply(channel, channel_message_id)
                 if previous is not None:
@@ -222,65 +158,33 @@ class ConversationService:
             # Not a redelivery: a new guest's first messages raced to create the guest, and the
             # other one won; this one joins the session it started.
             return await self._store_inbound(channel, external_id, text, channel_message_id, first_try=False)
-
-    @staticmethod
-    async def _start_session(
-        session: AsyncSession, channel: str, external_id: str, guest_id: uuid.UUID | None
-    ) -> _State:
-        """A guest's first message (the guest is created unless ``guest_id`` names it)."""
-        if guest_id is None:
-            guest = Guest(channel=channel, external_id=external_id)
-            session.add(guest)
-            await session.flush()
-            guest_id = guest.id
-        convo = ConversationSession(guest_id=guest_id, channel=channel, state=Step.IDLE.value, slots={})
-        session.add(convo)
-        await session.flush()
-        return _State(convo.id, convo.version, convo.status, Step(convo.state), Slots.from_json({}), None, None)
-
-    async def _read_state(self, session_id: uuid.UUID) -> _State:
-        async with db.session_scope(self.factory) as session:
-            row = (await session.execute(select(*_STATE_COLUMNS).where(ConversationSession.id == session_id))).one()
-        return _State.from_row(row)
+        return _Stored(received.state.session_id, received.inbound_id, received.state)
 
     async def _previous_reply(self, channel: str, channel_message_id: str) -> _Stored | Reply | None:
         """How a stored message was answered; None when no message has that id."""
-        async with db.session_scope(self.factory) as session:
-            inbound = (
-                await session.execute(
-                    select(Message).where(Message.channel == channel, Message.channel_message_id == channel_message_id)
-                )
-            ).scalar_one_or_none()
-            if inbound is None:
-                return None
-            if inbound.intent is None:
-                # Stored, but its turn never was (the process answering it stopped half-way;
-                # the turn records the intent with the reply): answer it now, not "as then".
-                return _Stored(inbound.session_id, inbound.id, None)
-            convo = await session.get(ConversationSession, inbound.session_id)
-            assert convo is not None
-            outbound = (
-                await session.execute(
-                    select(Message)
-                    .where(
-                        Message.session_id == inbound.session_id,
-                        Message.direction == "out",
-                        Message.created_at >= inbound.created_at,
-                    )
-                    .order_by(Message.created_at)
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
-        parse = ParseResult(language=convo.language or "es", intent=Intent(inbound.intent or "inform", 1.0))
-        text = outbound.text if outbound else ""
+        previous = await self.store.previous(channel, channel_message_id)
+        if previous is None:
+            return None
+        if previous.intent is None:
+            # Stored, but its turn never was (the process answering it stopped half-way;
+            # the turn records the intent with the reply): answer it now, not "as then".
+            return _Stored(previous.session_id, previous.inbound_id, None)
+        language = previous.language or "es"
+        parse = ParseResult(language=language, intent=Intent(previous.intent, 1.0))
         return Reply(
-            convo.id, text, convo.language or "es", parse, convo.state, convo.status, outbound.id if outbound else None
+            previous.session_id,
+            previous.reply_text,
+            language,
+            parse,
+            previous.step,
+            previous.status,
+            previous.reply_id,
         )
 
     async def _turn(
         self,
         stored: _Stored,
-        state: _State,
+        state: SessionState,
         channel: str,
         text: str,
         language: str | None,
@@ -288,8 +192,13 @@ class ConversationService:
         *,
         readable: bool = True,
     ) -> Reply | None:
-        # The dialogue changes ``state.slots`` in place: a state is used for one attempt only.
-        session_id, status, step, slots = stored.session_id, state.status, state.step, state.slots
+        # The dialogue changes the slots in place: a state read is used for one attempt only.
+        session_id, status, step, slots = (
+            stored.session_id,
+            state.status,
+            Step(state.step),
+            Slots.from_json(state.slots),
+        )
         stale = state.last_message_at is not None and datetime.now(UTC) - state.last_message_at > _STALE_AFTER
         if stale and step is not Step.IDLE:
             slots.forget_booking()
@@ -322,41 +231,24 @@ class ConversationService:
         if turn.handoff_reason:
             turn.slots.handoff_reason = turn.handoff_reason
         new_status = "handoff" if turn.handoff_reason else status
-        async with tracing.span("conversation.reply"), db.session_scope(self.factory) as session:
-            changed = await session.execute(
-                update(ConversationSession)
-                .where(ConversationSession.id == session_id, ConversationSession.version == state.version)
-                .values(
-                    state=turn.step.value,
-                    slots=turn.slots.to_json(),
-                    language=parse.language,
-                    status=new_status,
-                    version=state.version + 1,
-                    last_message_at=datetime.now(UTC),
-                )
-            )
-            if getattr(changed, "rowcount", 0) != 1:
-                return None
-            await session.execute(
-                update(Message)
-                .where(Message.id == stored.inbound_id)
-                .values(language=parse.language, intent=parse.intent.name)
-            )
-            outbound_id = None
-            if turn.replies:
-                outbound_id = new_id()
-                await session.execute(
-                    insert(Message).values(
-                        id=outbound_id,
-                        session_id=session_id,
-                        direction="out",
-                        channel=channel,
-                        text=turn.text,
-                        language=parse.language,
-                        # The web and API answer in the response itself; other channels send it later.
-                        status="sent" if channel in ("web", "api") else "queued",
-                    )
-                )
+        record = TurnRecord(
+            session_id=session_id,
+            read_version=state.version,
+            step=turn.step.value,
+            slots=turn.slots.to_json(),
+            language=parse.language,
+            status=new_status,
+            inbound_id=stored.inbound_id,
+            intent=parse.intent.name,
+            channel=channel,
+            reply_text=turn.text if turn.replies else None,
+            # The web and API answer in the response itself; other channels send it later.
+            reply_status="sent" if channel in ("web", "api") else "queued",
+        )
+        with tracing.span("conversation.reply"):
+            recorded = await self.store.record_turn(record, datetime.now(UTC))
+        if recorded is None:
+            return None
         self._count(channel, parse, turn)
         tracing.set_attributes(
             {
@@ -370,7 +262,7 @@ class ConversationService:
                 "conversation.handoff_reason": turn.handoff_reason,
             }
         )
-        return Reply(session_id, turn.text, parse.language, parse, turn.step.value, new_status, outbound_id)
+        return Reply(session_id, turn.text, parse.language, parse, turn.step.value, new_status, recorded.reply_id)
 
     def _count(self, channel: str, parse: ParseResult, turn: Turn) -> None:
         metrics = self.deps.metrics

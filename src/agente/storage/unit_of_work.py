@@ -37,6 +37,9 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.storage import db
+from agente.storage.repositories.conversations import ConversationStore
+from agente.storage.repositories.conversations.memory import ConversationTables, MemoryConversations
+from agente.storage.repositories.conversations.sql import SqlConversations
 from agente.storage.repositories.outbox import OutboxRepository
 from agente.storage.repositories.outbox.memory import MemoryOutbox, OutboxTable
 from agente.storage.repositories.outbox.sql import SqlOutbox
@@ -50,6 +53,9 @@ class UnitOfWork(Protocol):
 
 
 class Storage(Protocol):
+    # A conversation turn's two atomic steps, outside any unit of work (the hot path).
+    conversations: ConversationStore
+
     def begin(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """Open a transaction: commit on a normal exit, roll back when the block raises."""
         ...
@@ -69,6 +75,8 @@ class SqlUnitOfWork:
 class SqlStorage:
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = factory
+        engine = factory.kw["bind"]
+        self.conversations = SqlConversations(engine)
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[SqlUnitOfWork]:
@@ -102,6 +110,7 @@ class MemoryStorage:
     def __init__(self) -> None:
         self.data = MemoryData()
         self._lock = asyncio.Lock()
+        self.conversations = MemoryConversations(ConversationTables())
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[MemoryUnitOfWork]:

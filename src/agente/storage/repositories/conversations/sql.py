@@ -1,0 +1,339 @@
+"""Conversations on PostgreSQL or SQLite: statements built once, executed on a bare connection.
+
+Every statement here is built at import and reused with bind parameters, so a message pays
+for neither building a statement nor its cache key, and none goes through the ORM's unit
+of work. On PostgreSQL each of a turn's two steps is one statement in its own implicit
+transaction (data-modifying CTEs), so a message costs two round trips to the database; a
+guest's first message takes a short transaction of a few statements. SQLite cannot modify
+data in a CTE, so there each step is a transaction of plain statements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Integer, String, Table, Text, bindparam, insert, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from agente.errors import DuplicateRecordError
+from agente.storage import db
+from agente.storage.models import ConversationSession, Guest, Message
+from agente.storage.models.base import UtcDateTime, new_id
+from agente.storage.repositories.conversations import (
+    PreviousTurn,
+    Received,
+    Recorded,
+    SessionState,
+    TurnRecord,
+)
+
+_guests: Table = Guest.__table__  # type: ignore[assignment]
+_sessions: Table = ConversationSession.__table__  # type: ignore[assignment]
+_messages: Table = Message.__table__  # type: ignore[assignment]
+
+_STATE = (
+    _sessions.c.id,
+    _sessions.c.version,
+    _sessions.c.status,
+    _sessions.c.state,
+    _sessions.c.slots,
+    _sessions.c.language,
+    _sessions.c.last_message_at,
+)
+
+# The guest's latest session (SQLite, and PostgreSQL's first-message path).
+_LATEST = (
+    select(_guests.c.id.label("guest_id"), *_STATE)
+    .select_from(_guests.outerjoin(_sessions, _sessions.c.guest_id == _guests.c.id))
+    .where(_guests.c.channel == bindparam("channel"), _guests.c.external_id == bindparam("external_id"))
+    .order_by(_sessions.c.created_at.desc())
+    .limit(1)
+)
+_READ_STATE = select(*_STATE).where(_sessions.c.id == bindparam("session_id"))
+_INSERT_GUEST = insert(_guests).values(
+    id=bindparam("guest_id"),
+    channel=bindparam("channel"),
+    external_id=bindparam("external_id"),
+    created_at=bindparam("at"),
+    updated_at=bindparam("at"),
+)
+_INSERT_SESSION = insert(_sessions).values(
+    id=bindparam("session_id"),
+    guest_id=bindparam("guest_id"),
+    channel=bindparam("channel"),
+    status="bot",
+    state=bindparam("step"),
+    slots=bindparam("slots"),
+    version=0,
+    created_at=bindparam("at"),
+    updated_at=bindparam("at"),
+)
+_INSERT_INBOUND = insert(_messages).values(
+    id=bindparam("message_id"),
+    session_id=bindparam("session_id"),
+    direction="in",
+    channel=bindparam("channel"),
+    channel_message_id=bindparam("channel_message_id"),
+    text=bindparam("text"),
+    created_at=bindparam("at"),
+)
+_MOVE_SESSION = (
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("session_id"), _sessions.c.version == bindparam("read_version"))
+    .values(
+        state=bindparam("step"),
+        slots=bindparam("slots"),
+        language=bindparam("language"),
+        status=bindparam("status"),
+        version=bindparam("new_version"),
+        last_message_at=bindparam("at"),
+        updated_at=bindparam("at"),
+    )
+)
+_UNDERSTOOD = (
+    update(_messages)
+    .where(_messages.c.id == bindparam("inbound_id"))
+    .values(language=bindparam("language"), intent=bindparam("intent"))
+)
+_INSERT_REPLY = insert(_messages).values(
+    id=bindparam("reply_id"),
+    session_id=bindparam("session_id"),
+    direction="out",
+    channel=bindparam("channel"),
+    text=bindparam("reply_text"),
+    language=bindparam("language"),
+    status=bindparam("reply_status"),
+    created_at=bindparam("at"),
+)
+_INBOUND_BY_CHANNEL_ID = select(
+    _messages.c.id, _messages.c.session_id, _messages.c.intent, _messages.c.created_at
+).where(_messages.c.channel == bindparam("channel"), _messages.c.channel_message_id == bindparam("channel_message_id"))
+_FIRST_REPLY_SINCE = (
+    select(_messages.c.id, _messages.c.text)
+    .where(
+        _messages.c.session_id == bindparam("session_id"),
+        _messages.c.direction == "out",
+        _messages.c.created_at >= bindparam("since", type_=UtcDateTime()),
+    )
+    .order_by(_messages.c.created_at)
+    .limit(1)
+)
+
+# PostgreSQL: the message stored into the guest's latest session, and that session's state
+# returned, in one statement. No row: the guest or their session does not exist yet.
+_PG_RECEIVE = (
+    text(
+        """
+    WITH latest AS (
+        SELECT s.id, s.version, s.status, s.state, s.slots, s.language, s.last_message_at
+        FROM guests g JOIN sessions s ON s.guest_id = g.id
+        WHERE g.channel = :channel AND g.external_id = :external_id
+        ORDER BY s.created_at DESC
+        LIMIT 1
+    ), stored AS (
+        INSERT INTO messages (id, session_id, direction, channel, channel_message_id, text, created_at)
+        SELECT :message_id, latest.id, 'in', :channel, :channel_message_id, :text, :at FROM latest
+        RETURNING session_id
+    )
+    SELECT latest.* FROM latest JOIN stored ON stored.session_id = latest.id
+    """
+    )
+    .bindparams(
+        bindparam("channel", type_=String()),
+        bindparam("external_id", type_=String()),
+        bindparam("message_id", type_=_messages.c.id.type),
+        bindparam("channel_message_id", type_=String()),
+        bindparam("text", type_=Text()),
+        bindparam("at", type_=UtcDateTime()),
+    )
+    .columns(*_STATE)
+)
+
+# PostgreSQL: the whole turn in one statement. Every part runs only if the session was still
+# at the version read; ``moved`` counts the sessions written (0: it moved on, nothing written).
+_PG_RECORD_TURN = text(
+    """
+    WITH moved AS (
+        UPDATE sessions
+        SET state = :step, slots = :slots, language = :language, status = :status,
+            version = :new_version, last_message_at = :at, updated_at = :at
+        WHERE id = :session_id AND version = :read_version
+        RETURNING id
+    ), understood AS (
+        UPDATE messages SET language = :language, intent = :intent
+        WHERE id = :inbound_id AND EXISTS (SELECT 1 FROM moved)
+    ), replied AS (
+        INSERT INTO messages (id, session_id, direction, channel, text, language, status, created_at)
+        SELECT :reply_id, moved.id, 'out', :channel, :reply_text, :language, :reply_status, :at
+        FROM moved WHERE :has_reply
+    )
+    SELECT count(*) AS moved FROM moved
+    """
+).bindparams(
+    bindparam("step", type_=String()),
+    bindparam("slots", type_=JSONB()),
+    bindparam("language", type_=String()),
+    bindparam("status", type_=String()),
+    bindparam("new_version", type_=Integer()),
+    bindparam("at", type_=UtcDateTime()),
+    bindparam("session_id", type_=_sessions.c.id.type),
+    bindparam("read_version", type_=Integer()),
+    bindparam("inbound_id", type_=_messages.c.id.type),
+    bindparam("intent", type_=String()),
+    bindparam("reply_id", type_=_messages.c.id.type),
+    bindparam("channel", type_=String()),
+    bindparam("reply_text", type_=Text()),
+    bindparam("reply_status", type_=String()),
+    bindparam("has_reply", type_=Boolean()),
+)
+
+
+def _state(row: Any) -> SessionState:
+    return SessionState(
+        row.id, row.version, row.status, row.state, dict(row.slots or {}), row.language, row.last_message_at
+    )
+
+
+class SqlConversations:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._postgres = db.backend_name(engine) == "postgresql"
+        # One statement is its own transaction: no BEGIN and COMMIT round trips around it.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else None
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
+        with db.translate_errors():
+            try:
+                async with self._engine.begin() as conn:
+                    yield conn
+            except IntegrityError as exc:
+                raise DuplicateRecordError(_constraint(exc)) from exc
+
+    @asynccontextmanager
+    async def _statement(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for one self-contained statement (a transaction where each one is not)."""
+        if self._autocommit is None:
+            async with self._transaction() as conn:
+                yield conn
+            return
+        with db.translate_errors():
+            try:
+                async with self._autocommit.connect() as conn:
+                    yield conn
+            except IntegrityError as exc:
+                raise DuplicateRecordError(_constraint(exc)) from exc
+
+    async def receive(
+        self, channel: str, external_id: str, text: str, channel_message_id: str | None, at: datetime
+    ) -> Received:
+        message_id = new_id()
+        values = {
+            "channel": channel,
+            "external_id": external_id,
+            "message_id": message_id,
+            "channel_message_id": channel_message_id,
+            "text": text,
+            "at": at,
+        }
+        if self._postgres:
+            async with self._statement() as conn:
+                row = (await conn.execute(_PG_RECEIVE, values)).first()
+            if row is not None:
+                return Received(message_id, _state(row))
+        async with self._transaction() as conn:
+            row = (await conn.execute(_LATEST, values)).first()
+            if row is not None and row.id is not None:
+                state = _state(row)
+            else:
+                state = await self._start(conn, values, row.guest_id if row is not None else None)
+            await conn.execute(_INSERT_INBOUND, {**values, "session_id": state.session_id})
+        return Received(message_id, state)
+
+    @staticmethod
+    async def _start(conn: AsyncConnection, values: dict[str, Any], guest_id: uuid.UUID | None) -> SessionState:
+        """A guest's first session (and the guest, unless ``guest_id`` names it)."""
+        if guest_id is None:
+            guest_id = new_id()
+            await conn.execute(_INSERT_GUEST, {**values, "guest_id": guest_id})
+        session_id = new_id()
+        await conn.execute(
+            _INSERT_SESSION, {**values, "guest_id": guest_id, "session_id": session_id, "step": "idle", "slots": {}}
+        )
+        return SessionState(session_id, 0, "bot", "idle", {}, None, None)
+
+    async def state(self, session_id: uuid.UUID) -> SessionState:
+        async with self._statement() as conn:
+            return _state((await conn.execute(_READ_STATE, {"session_id": session_id})).one())
+
+    async def previous(self, channel: str, channel_message_id: str) -> PreviousTurn | None:
+        async with self._transaction() as conn:
+            inbound = (
+                await conn.execute(
+                    _INBOUND_BY_CHANNEL_ID, {"channel": channel, "channel_message_id": channel_message_id}
+                )
+            ).first()
+            if inbound is None:
+                return None
+            session = (await conn.execute(_READ_STATE, {"session_id": inbound.session_id})).one()
+            reply = None
+            if inbound.intent is not None:
+                reply = (
+                    await conn.execute(
+                        _FIRST_REPLY_SINCE, {"session_id": inbound.session_id, "since": inbound.created_at}
+                    )
+                ).first()
+        return PreviousTurn(
+            session_id=inbound.session_id,
+            inbound_id=inbound.id,
+            intent=inbound.intent,
+            language=session.language,
+            step=session.state,
+            status=session.status,
+            reply_id=reply.id if reply is not None else None,
+            reply_text=reply.text if reply is not None else "",
+        )
+
+    async def record_turn(self, turn: TurnRecord, at: datetime) -> Recorded | None:
+        reply_id = new_id() if turn.reply_text is not None else None
+        values = {
+            "session_id": turn.session_id,
+            "read_version": turn.read_version,
+            "new_version": turn.read_version + 1,
+            "step": turn.step,
+            "slots": turn.slots,
+            "language": turn.language,
+            "status": turn.status,
+            "inbound_id": turn.inbound_id,
+            "intent": turn.intent,
+            "channel": turn.channel,
+            "reply_id": reply_id,
+            "reply_text": turn.reply_text or "",
+            "reply_status": turn.reply_status,
+            "has_reply": reply_id is not None,
+            "at": at,
+        }
+        if self._postgres:
+            async with self._statement() as conn:
+                moved = (await conn.execute(_PG_RECORD_TURN, values)).scalar_one()
+            return Recorded(reply_id) if moved == 1 else None
+        async with self._transaction() as conn:
+            changed = await conn.execute(_MOVE_SESSION, values)
+            if changed.rowcount != 1:
+                return None
+            await conn.execute(_UNDERSTOOD, values)
+            if reply_id is not None:
+                await conn.execute(_INSERT_REPLY, values)
+        return Recorded(reply_id)
+
+
+def _constraint(exc: IntegrityError) -> str:
+    """Which unique key refused the write, as far as the driver says (never the values)."""
+    name = getattr(getattr(exc, "orig", None), "constraint_name", None)
+    return f"duplicate: {name}" if name else "duplicate record"

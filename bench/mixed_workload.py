@@ -71,16 +71,17 @@ def _stay_en(check_in: date, check_out: date) -> str:
     return f"from {MONTHS_EN[check_in.month - 1]} {check_in.day} to {MONTHS_EN[check_out.month - 1]} {check_out.day}"
 
 
-def booking_dialogue(rng: random.Random, number: int) -> list[Turn]:
+def booking_dialogue(rng: random.Random, number: int, *, confirm: bool | None = None) -> list[Turn]:
     """A guest asking for a stay, choosing a room, giving their details and a question, then
-    confirming (one dialogue in four) or declining. Stays fall 1 to 46 weeks ahead, so the
-    simulator's 20 rooms take a long soak to fill."""
+    confirming or declining (``confirm``; by default one dialogue in four confirms). Stays
+    fall 1 to 46 weeks ahead, so the simulator's 20 rooms take a long soak to fill."""
     check_in = date.today() + timedelta(days=rng.randint(7, 320))
     check_out = check_in + timedelta(days=rng.randint(1, 4))
     name = rng.choice(NAMES)
     email = f"guest{number}@example.com"
     phone = f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}"
-    confirm = rng.random() < 0.25
+    if confirm is None:
+        confirm = rng.random() < 0.25
     if rng.random() < 0.7:
         greeting, ask = "hola", f"quiero reservar {_stay_es(check_in, check_out)} para 2 adultos"
         choose, question = "la primera", rng.choice(("¿tenéis parking?", "¿a qué hora es el check-in?"))

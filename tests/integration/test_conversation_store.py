@@ -111,17 +111,22 @@ async def test_a_steady_message_is_two_statements_without_transaction_round_trip
         statements.append(statement)
 
     # SQLAlchemy's asyncpg adapter opens every BEGIN through asyncpg's ``transaction()``.
-    opened = asyncpg.Connection.transaction
+    opened, fetch = asyncpg.Connection.transaction, asyncpg.Connection.fetch
 
     def began(conn: asyncpg.Connection, *args: Any, **kwargs: Any) -> Any:
         begins.append(conn)
         return opened(conn, *args, **kwargs)
+
+    async def fetched(conn: asyncpg.Connection, query: str, *args: Any, **kwargs: Any) -> Any:
+        statements.append(query)
+        return await fetch(conn, query, *args, **kwargs)
 
     try:
         first = await store.receive("api", "bench-1", "hola", None, NOW)
         await store.record_turn(_turn(first.state, first.inbound_id, reply="¡Hola!"), NOW)
         event.listen(engine.sync_engine, "before_cursor_execute", executed)
         monkeypatch.setattr(asyncpg.Connection, "transaction", began)
+        monkeypatch.setattr(asyncpg.Connection, "fetch", fetched)
         received = await store.receive("api", "bench-1", "del 12 al 15", None, NOW)
         assert await store.record_turn(_turn(received.state, received.inbound_id, reply="Hay sitio"), NOW)
     finally:

@@ -43,7 +43,7 @@ from agente.observability.redaction import redact_text
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
-    from sqlalchemy.engine import ExceptionContext
+    from sqlalchemy.engine import URL, ExceptionContext
     from sqlalchemy.ext.asyncio import AsyncEngine
 
     from agente.config import Settings
@@ -391,14 +391,8 @@ def add_trace_ids(_logger: Any, _method: str, event_dict: MutableMapping[str, An
 # --- database -------------------------------------------------------------------------------
 
 
-def trace_engine(engine: AsyncEngine) -> None:
-    """A client span per statement the engine runs inside a recorded span.
-
-    Named ``{operation} {database}`` (``SELECT agente``), with the SQL text — bound parameters
-    stay out of it. Costs one check per statement while tracing is off."""
-    from sqlalchemy import event
-
-    url = engine.url
+def _database(url: URL) -> tuple[str, dict[str, AttributeValue]]:
+    """The database's name and the attributes every one of its statements' spans carries."""
     backend = url.get_backend_name()
     database = (url.database or "").rsplit("/", 1)[-1] or backend
     base: dict[str, AttributeValue] = {
@@ -408,6 +402,29 @@ def trace_engine(engine: AsyncEngine) -> None:
     if url.host:
         base["server.address"] = url.host
         base["server.port"] = url.port or 5432
+    return database, base
+
+
+def statement_spans(url: URL) -> Callable[[str, str], SpanScope]:
+    """For statements run on the driver itself: ``span(operation, sql)`` is the client span
+    :func:`trace_engine` would have made for it (only inside a recorded span)."""
+    database, base = _database(url)
+
+    def statement_span(operation: str, sql: str) -> SpanScope:
+        attributes = {**base, "db.operation.name": operation, "db.query.text": sql.strip()[:_STATEMENT_CHARS]}
+        return child_span(f"{operation} {database}", attributes=attributes)
+
+    return statement_span
+
+
+def trace_engine(engine: AsyncEngine) -> None:
+    """A client span per statement the engine runs inside a recorded span.
+
+    Named ``{operation} {database}`` (``SELECT agente``), with the SQL text — bound parameters
+    stay out of it. Costs one check per statement while tracing is off."""
+    from sqlalchemy import event
+
+    database, base = _database(engine.url)
 
     def before(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
         tracer = _state.tracer

@@ -1,27 +1,33 @@
-"""Conversations on PostgreSQL or SQLite: statements built once, executed on a bare connection.
+"""Conversations on PostgreSQL or SQLite: statements built once, none through the ORM.
 
-Every statement here is built at import and reused with bind parameters, so a message pays
-for neither building a statement nor its cache key, and none goes through the ORM's unit
-of work. On PostgreSQL each of a turn's two steps is one statement in its own implicit
-transaction (data-modifying CTEs), so a message costs two round trips to the database; a
-guest's first message takes a short transaction of a few statements. SQLite cannot modify
-data in a CTE, so there each step is a transaction of plain statements.
+On PostgreSQL each of a steady turn's two steps is one statement (data-modifying CTEs) in
+its own implicit transaction, so a message costs two round trips to the database. Those two
+run on asyncpg itself, on a connection of SQLAlchemy's pool, as prepared statements that
+asyncpg keeps per connection: SQLAlchemy's execution layer (its greenlet hop, result
+processing, event dispatch) cost several times what the statements do. They are traced
+like every other statement (:func:`agente.observability.tracing.statement_span`).
+
+Everything else — a guest's first message (a short transaction of a few statements), the
+redelivery look-up, SQLite (which cannot modify data in a CTE) — uses Core statements built
+at import and reused with bind parameters.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, String, Table, Text, bindparam, insert, select, text, update
-from sqlalchemy.dialects.postgresql import JSONB
+import asyncpg
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agente.errors import DuplicateRecordError
+from agente.observability import tracing
 from agente.storage import db
 from agente.storage.models import ConversationSession, Guest, Message
 from agente.storage.models.base import UtcDateTime, new_id
@@ -125,73 +131,46 @@ _FIRST_REPLY_SINCE = (
     .limit(1)
 )
 
-# PostgreSQL: the message stored into the guest's latest session, and that session's state
-# returned, in one statement. No row: the guest or their session does not exist yet.
-_PG_RECEIVE = (
-    text(
-        """
-    WITH latest AS (
-        SELECT s.id, s.version, s.status, s.state, s.slots, s.language, s.last_message_at
-        FROM guests g JOIN sessions s ON s.guest_id = g.id
-        WHERE g.channel = :channel AND g.external_id = :external_id
-        ORDER BY s.created_at DESC
-        LIMIT 1
-    ), stored AS (
-        INSERT INTO messages (id, session_id, direction, channel, channel_message_id, text, created_at)
-        SELECT :message_id, latest.id, 'in', :channel, :channel_message_id, :text, :at FROM latest
-        RETURNING session_id
-    )
-    SELECT latest.* FROM latest JOIN stored ON stored.session_id = latest.id
-    """
-    )
-    .bindparams(
-        bindparam("channel", type_=String()),
-        bindparam("external_id", type_=String()),
-        bindparam("message_id", type_=_messages.c.id.type),
-        bindparam("channel_message_id", type_=String()),
-        bindparam("text", type_=Text()),
-        bindparam("at", type_=UtcDateTime()),
-    )
-    .columns(*_STATE)
+# PostgreSQL (asyncpg): the message stored into the guest's latest session, and that
+# session's state returned, in one statement. No row: the guest or their session does not
+# exist yet. $1 channel, $2 external id, $3 message id, $4 channel message id, $5 text, $6 at.
+_PG_RECEIVE = """
+WITH latest AS (
+    SELECT s.id, s.version, s.status, s.state, s.slots, s.language, s.last_message_at
+    FROM guests g JOIN sessions s ON s.guest_id = g.id
+    WHERE g.channel = $1 AND g.external_id = $2
+    ORDER BY s.created_at DESC
+    LIMIT 1
+), stored AS (
+    INSERT INTO messages (id, session_id, direction, channel, channel_message_id, text, created_at)
+    SELECT $3, latest.id, 'in', $1, $4, $5, $6 FROM latest
+    RETURNING session_id
 )
+SELECT latest.* FROM latest JOIN stored ON stored.session_id = latest.id
+"""
 
-# PostgreSQL: the whole turn in one statement. Every part runs only if the session was still
-# at the version read; ``moved`` counts the sessions written (0: it moved on, nothing written).
-_PG_RECORD_TURN = text(
-    """
-    WITH moved AS (
-        UPDATE sessions
-        SET state = :step, slots = :slots, language = :language, status = :status,
-            version = :new_version, last_message_at = :at, updated_at = :at
-        WHERE id = :session_id AND version = :read_version
-        RETURNING id
-    ), understood AS (
-        UPDATE messages SET language = :language, intent = :intent
-        WHERE id = :inbound_id AND EXISTS (SELECT 1 FROM moved)
-    ), replied AS (
-        INSERT INTO messages (id, session_id, direction, channel, text, language, status, created_at)
-        SELECT :reply_id, moved.id, 'out', :channel, :reply_text, :language, :reply_status, :at
-        FROM moved WHERE :has_reply
-    )
-    SELECT count(*) AS moved FROM moved
-    """
-).bindparams(
-    bindparam("step", type_=String()),
-    bindparam("slots", type_=JSONB()),
-    bindparam("language", type_=String()),
-    bindparam("status", type_=String()),
-    bindparam("new_version", type_=Integer()),
-    bindparam("at", type_=UtcDateTime()),
-    bindparam("session_id", type_=_sessions.c.id.type),
-    bindparam("read_version", type_=Integer()),
-    bindparam("inbound_id", type_=_messages.c.id.type),
-    bindparam("intent", type_=String()),
-    bindparam("reply_id", type_=_messages.c.id.type),
-    bindparam("channel", type_=String()),
-    bindparam("reply_text", type_=Text()),
-    bindparam("reply_status", type_=String()),
-    bindparam("has_reply", type_=Boolean()),
+# PostgreSQL (asyncpg): the whole turn in one statement. Every part runs only if the session
+# was still at the version read; the count is of sessions written (0: it moved on, nothing
+# written). $1 step, $2 slots, $3 language, $4 status, $5 at, $6 session id, $7 version read,
+# $8 inbound id, $9 intent, $10 reply id, $11 channel, $12 reply text, $13 reply status,
+# $14 whether there is a reply.
+_PG_RECORD_TURN = """
+WITH moved AS (
+    UPDATE sessions
+    SET state = $1, slots = $2, language = $3, status = $4,
+        version = version + 1, last_message_at = $5, updated_at = $5
+    WHERE id = $6 AND version = $7
+    RETURNING id
+), understood AS (
+    UPDATE messages SET language = $3, intent = $9
+    WHERE id = $8 AND EXISTS (SELECT 1 FROM moved)
+), replied AS (
+    INSERT INTO messages (id, session_id, direction, channel, text, language, status, created_at)
+    SELECT $10, moved.id, 'out', $11, $12, $3, $13, $5
+    FROM moved WHERE $14
 )
+SELECT count(*) FROM moved
+"""
 
 
 def _state(row: Any) -> SessionState:
@@ -200,12 +179,24 @@ def _state(row: Any) -> SessionState:
     )
 
 
+def _pg_state(row: asyncpg.Record) -> SessionState:
+    # asyncpg's UUID is a uuid.UUID; the slots arrive decoded (SQLAlchemy's jsonb codec).
+    return SessionState(
+        row["id"],
+        row["version"],
+        row["status"],
+        row["state"],
+        dict(row["slots"] or {}),
+        row["language"],
+        row["last_message_at"],
+    )
+
+
 class SqlConversations:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._postgres = db.backend_name(engine) == "postgresql"
-        # One statement is its own transaction: no BEGIN and COMMIT round trips around it.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT") if self._postgres else None
+        self._span = tracing.statement_spans(engine.url)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -218,17 +209,35 @@ class SqlConversations:
 
     @asynccontextmanager
     async def _statement(self) -> AsyncIterator[AsyncConnection]:
-        """A connection for one self-contained statement (a transaction where each one is not)."""
-        if self._autocommit is None:
+        """A connection for one self-contained statement (a transaction on SQLite)."""
+        if not self._postgres:
             async with self._transaction() as conn:
                 yield conn
             return
         with db.translate_errors():
             try:
-                async with self._autocommit.connect() as conn:
+                async with self._engine.connect() as conn:
                     yield conn
             except IntegrityError as exc:
                 raise DuplicateRecordError(_constraint(exc)) from exc
+
+    async def _fetch(self, operation: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+        """Run ``sql`` on asyncpg, outside any transaction (one statement is its own)."""
+        with self._span(operation, sql), db.translate_errors():
+            pooled = await self._engine.raw_connection()
+            try:
+                driver: asyncpg.Connection = pooled.driver_connection
+                rows: list[asyncpg.Record] = await driver.fetch(sql, *args)
+            except asyncpg.UniqueViolationError as exc:
+                raise DuplicateRecordError(f"duplicate: {exc.constraint_name}") from exc
+            except BaseException as exc:
+                if db.is_unavailable(exc):
+                    # The pool must not hand this connection out again.
+                    pooled.invalidate(exc)
+                raise
+            finally:
+                pooled.close()
+            return rows
 
     async def receive(
         self, channel: str, external_id: str, text: str, channel_message_id: str | None, at: datetime
@@ -243,10 +252,11 @@ class SqlConversations:
             "at": at,
         }
         if self._postgres:
-            async with self._statement() as conn:
-                row = (await conn.execute(_PG_RECEIVE, values)).first()
-            if row is not None:
-                return Received(message_id, _state(row))
+            rows = await self._fetch(
+                "INSERT", _PG_RECEIVE, channel, external_id, message_id, channel_message_id, text, at
+            )
+            if rows:
+                return Received(message_id, _pg_state(rows[0]))
         async with self._transaction() as conn:
             row = (await conn.execute(_LATEST, values)).first()
             if row is not None and row.id is not None:
@@ -320,9 +330,25 @@ class SqlConversations:
             "at": at,
         }
         if self._postgres:
-            async with self._statement() as conn:
-                moved = (await conn.execute(_PG_RECORD_TURN, values)).scalar_one()
-            return Recorded(reply_id) if moved == 1 else None
+            rows = await self._fetch(
+                "UPDATE",
+                _PG_RECORD_TURN,
+                turn.step,
+                json.dumps(turn.slots),
+                turn.language,
+                turn.status,
+                at,
+                turn.session_id,
+                turn.read_version,
+                turn.inbound_id,
+                turn.intent,
+                reply_id,
+                turn.channel,
+                turn.reply_text or "",
+                turn.reply_status,
+                reply_id is not None,
+            )
+            return Recorded(reply_id) if rows[0][0] == 1 else None
         async with self._transaction() as conn:
             changed = await conn.execute(_MOVE_SESSION, values)
             if changed.rowcount != 1:

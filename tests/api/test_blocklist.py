@@ -72,6 +72,14 @@ async def test_bad_addresses_are_400(service: Running, address: str) -> None:
     assert response.json()["error"]["code"] == "invalid_value"
 
 
+async def test_a_reason_the_database_cannot_store_is_422(service: Running) -> None:
+    body = b'{"address": "192.0.2.7", "reason": "abuse\\u0000"}'
+    headers = {**ADMIN, "Content-Type": "application/json"}
+    response = await service.client.post("/admin/blocklist", content=body, headers=headers)
+    assert response.status_code == 422
+    assert (await service.client.get("/admin/blocklist", headers=ADMIN)).json()["entries"] == []
+
+
 async def test_unblocking_what_is_not_blocked_is_404(service: Running) -> None:
     response = await service.client.delete("/admin/blocklist", params={"address": "192.0.2.1"}, headers=ADMIN)
     assert response.status_code == 404

@@ -13,8 +13,8 @@ from agente.channels.email.jobs import DELIVERY_JOB
 from agente.channels.email.signature import sign
 from agente.config import Settings
 from agente.storage import db
-from agente.storage.models import OutboxJob
-from tests.channels.email_helpers import SECRET, email_form, email_settings, post_email
+from agente.storage.models import Message, OutboxJob
+from tests.channels.email_helpers import SECRET, drain, email_form, email_settings, post_email
 from tests.channels.smtp_double import SmtpServer, smtp_server
 from tests.conftest import Running, running
 
@@ -148,3 +148,48 @@ async def test_without_a_secret_the_channel_is_off_and_the_default_books_without
         async with db.session_scope(service.container.session_factory) as session:
             count = (await session.execute(select(func.count()).select_from(OutboxJob))).scalar_one()
         assert count == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text", "Hola\u0000, ¿tenéis sitio?"),
+        ("text", "Hola \ud83d sin pareja"),
+        ("subject", "Consulta\u0000"),
+        ("message_id", "<abc\u0000@mail.example.com>"),
+        ("from", "Ana\u0000 <ana@example.com>"),
+        ("to", ["reservas@hotel.example", "Info\u0000 <info@hotel.example>"]),
+        ("in_reply_to", "<ours\u0000@hotel.example>"),
+        ("references", "<a@x.example> <b\udc00@y.example>"),
+    ],
+    ids=["text-nul", "text-surrogate", "subject", "message_id", "from-name", "to-name", "in_reply_to", "references"],
+)
+async def test_an_email_the_database_cannot_store_is_422_naming_the_field_and_the_guest_goes_on(
+    service: Running, smtp: SmtpServer, field: str, value: object
+) -> None:
+    # Escaped as a provider's JSON encoder writes them: \u0000, \ud83d.
+    raw = json.dumps({**email_form("Hola"), field: value}).encode()
+    response = await post_email(service, raw)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_email"
+    assert [detail["location"][0] for detail in error["details"]] == [field]
+    assert "cannot be stored" in error["details"][0]["message"]
+    assert await _jobs(service) == []
+    assert _metric(service, "webhook_rejections_total", {"channel": "email", "reason": "payload"}) == 1
+
+    assert (await post_email(service, email_form("Hola, ¿tenéis parking?"))).status_code == 202
+    await drain(service.container)
+    assert [received.rcpt_tos for received in smtp.received] == [["ana@example.com"]]
+
+
+async def test_a_long_message_id_is_kept_by_digest_and_answered(service: Running, smtp: SmtpServer) -> None:
+    long_id = "<" + "x" * 900 + "@mail.example.com>"
+    assert (await post_email(service, email_form("Hola", message_id=long_id))).status_code == 202
+    assert (await post_email(service, email_form("Hola otra vez", message_id=long_id))).status_code == 200
+    await drain(service.container)
+    (received,) = smtp.received
+    assert received.message["In-Reply-To"] == long_id
+    async with db.session_scope(service.container.session_factory) as session:
+        stored = (await session.execute(select(Message.channel_message_id).where(Message.direction == "in"))).scalar()
+    assert stored is not None and stored.startswith("sha256:") and len(stored) <= 128

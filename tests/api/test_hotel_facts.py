@@ -132,6 +132,10 @@ async def test_unknown_topic_is_400(service: Running, method: str) -> None:
         b'{"answer_es": "Garaje."}',
         b'{"answer_es": "Garaje.", "answer_en": "Garage.", "details": ["25 USD"]}',
         b'{"answer_es": "Garaje.", "answer_en": "Garage.", "answer_fr": "Garage."}',
+        # What the database cannot store (U+0000), in an answer or anywhere in the details.
+        b'{"answer_es": "Garaje\\u0000.", "answer_en": "Garage."}',
+        b'{"answer_es": "Garaje.", "answer_en": "Garage.", "details": {"price\\u0000": 25}}',
+        b'{"answer_es": "Garaje.", "answer_en": "Garage.", "details": {"price": [{"note": "a\\u0000"}]}}',
     ],
 )
 async def test_empty_answers_and_bad_bodies_are_422(service: Running, body: bytes) -> None:

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from agente.config import Settings
+from agente.storage import db
+from agente.storage.models import Message
 from tests.conftest import Running
 
 ADMIN = {"Authorization": "Bearer test-token"}
@@ -23,6 +26,11 @@ async def _say(service: Running, text: str, guest: str = "web-1", **extra: objec
     assert response.status_code == 200, response.text
     body: dict[str, object] = response.json()
     return body
+
+
+async def _stored_messages(service: Running) -> int:
+    async with db.session_scope(service.container.session_factory) as session:
+        return int((await session.execute(select(func.count()).select_from(Message))).scalar_one())
 
 
 async def test_a_message_gets_a_reply_in_the_guest_language(service: Running) -> None:
@@ -188,3 +196,38 @@ async def test_the_handoff_list_shows_each_conversations_own_last_messages_in_on
     for guest in ("web-b", "web-c"):
         recent = by_guest[guest]["recent_messages"]
         assert [m["direction"] for m in recent] == ["in", "out"]
+
+
+@pytest.mark.parametrize(
+    "text", ["hola\u0000", "\u0000", "hola \ud800 adiós", "\udfff"], ids=["nul", "only-nul", "lone-high", "lone-low"]
+)
+async def test_text_the_database_cannot_store_is_422_and_the_guest_goes_on(service: Running, text: str) -> None:
+    # json.dumps escapes both (as \u0000 and \ud800), as a browser's JSON.stringify does.
+    raw = json.dumps({"guest_id": "web-poison", "text": text}).encode()
+    response = await service.client.post("/api/messages", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert [detail["location"] for detail in error["details"]] == [["body", "text"]]
+    assert await _stored_messages(service) == 0
+    after = await _say(service, "hola", guest="web-poison")
+    assert after["reply"]["text"]  # type: ignore[index]
+
+
+async def test_a_staff_reply_the_database_cannot_store_is_422_and_the_next_one_is_sent(service: Running) -> None:
+    await _say(service, "quiero hablar con una persona", guest="web-staff")
+    (convo,) = (await service.client.get("/admin/conversations", headers=ADMIN)).json()["conversations"]
+    path, headers = f"/admin/conversations/{convo['id']}/reply", {**ADMIN, "Content-Type": "application/json"}
+    refused = await service.client.post(path, content=b'{"text": "Hola\\u0000"}', headers=headers)
+    assert refused.status_code == 422
+    assert [detail["location"] for detail in refused.json()["error"]["details"]] == [["body", "text"]]
+    replied = await service.client.post(path, json={"text": "Hola, soy Marta."}, headers=ADMIN)
+    assert replied.status_code == 200
+    assert replied.json()["recent_messages"][-1]["text"] == "Hola, soy Marta."
+
+
+async def test_a_guest_id_longer_than_its_column_is_422(service: Running) -> None:
+    response = await service.client.post("/api/messages", json={"guest_id": "g" * 129, "text": "hola"})
+    assert response.status_code == 422
+    assert [detail["location"] for detail in response.json()["error"]["details"]] == [["body", "guest_id"]]
+    assert (await _say(service, "hola", guest="g" * 128))["reply"]["text"]  # type: ignore[index]

@@ -148,7 +148,9 @@ async def test_provider_failures_are_retried_later(service: Running, graph: Grap
     assert retried == 1
 
 
-def _text_delivery(wamid: str, text: str, wa_id: str = "34600999888") -> bytes:
+def _text_delivery(wamid: str, text: str, wa_id: str = "34600999888", *, name: str = "Ana") -> bytes:
+    """A delivery of one text message; characters are escaped only where JSON must (control
+    characters) or cannot do otherwise (an unpaired surrogate has no UTF-8 form)."""
     return json.dumps(
         {
             "object": "whatsapp_business_account",
@@ -161,7 +163,7 @@ def _text_delivery(wamid: str, text: str, wa_id: str = "34600999888") -> bytes:
                             "value": {
                                 "messaging_product": "whatsapp",
                                 "metadata": {"display_phone_number": "15550001111", "phone_number_id": PHONE_NUMBER_ID},
-                                "contacts": [{"profile": {"name": "Ana"}, "wa_id": wa_id}],
+                                "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
                                 "messages": [
                                     {
                                         "from": wa_id,
@@ -178,7 +180,7 @@ def _text_delivery(wamid: str, text: str, wa_id: str = "34600999888") -> bytes:
             ],
         },
         ensure_ascii=False,
-    ).encode()
+    ).encode("utf-8", "backslashreplace")
 
 
 async def test_staff_replies_reach_the_guest_on_whatsapp(service: Running, graph: GraphDouble) -> None:
@@ -269,3 +271,91 @@ async def test_a_long_reply_interrupted_half_way_resumes_without_repeating_a_par
     bodies = [m["text"]["body"] for m in graph.sent["34600777666"]]
     assert len(bodies) == len(set(bodies)) >= 2  # every part once, none repeated
     assert "".join(bodies).replace(" ", "").replace("\n", "") == long_reply.replace(" ", "").replace("\n", "")
+
+
+async def _jobs_left(container: Container) -> list[tuple[str, str]]:
+    """``(kind, status)`` of every outbox job not done."""
+    async with db.session_scope(container.session_factory) as session:
+        jobs = (await session.execute(select(OutboxJob).where(OutboxJob.status != "done"))).scalars()
+        return [(job.kind, job.status) for job in jobs]
+
+
+async def _inbound(container: Container) -> list[tuple[str | None, str]]:
+    async with db.session_scope(container.session_factory) as session:
+        rows = await session.execute(
+            select(Message.channel_message_id, Message.text)
+            .where(Message.direction == "in", Message.channel == "whatsapp")
+            .order_by(Message.created_at)
+        )
+        return [(wamid, text) for wamid, text in rows]
+
+
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("hola\u0000, quiero reservar", "hola, quiero reservar"),
+        ("hola \ud800quiero reservar\udfff", "hola quiero reservar"),
+        ("\u0000", "[text]"),  # nothing left to read: answered as an unreadable message
+    ],
+    ids=["nul", "surrogates", "only-nul"],
+)
+async def test_text_the_database_cannot_store_is_cleaned_and_the_guest_s_next_message_is_answered(
+    service: Running, graph: GraphDouble, text: str, stored: str
+) -> None:
+    assert (await _post(service, _text_delivery("wamid.P1", text, name="A\u0000na"))).status_code == 200
+    assert (await _post(service, _text_delivery("wamid.P2", "¿tenéis parking?"))).status_code == 200
+    await _drain(service.container)
+
+    assert await _inbound(service.container) == [("wamid.P1", stored), ("wamid.P2", "¿tenéis parking?")]
+    assert len(graph.sent["34600999888"]) == 2
+    assert await _jobs_left(service.container) == []
+
+
+@pytest.mark.parametrize(
+    "wa_id", ["3" * 118, "3" * 129, "34600\u0000999888", "34600\ud800"], ids=["118", "129", "nul", "surrogate"]
+)
+async def test_a_sender_no_whatsapp_id_can_be_is_acknowledged_and_dropped(
+    service: Running, graph: GraphDouble, wa_id: str
+) -> None:
+    response = await _post(service, _text_delivery("wamid.BAD1", "hola", wa_id=wa_id))
+    assert response.status_code == 200 and response.json() == {"status": "accepted"}
+    assert (await _post(service, _text_delivery("wamid.OK1", "hola"))).status_code == 200
+    await _drain(service.container)
+
+    assert await _inbound(service.container) == [("wamid.OK1", "hola")]
+    assert list(graph.sent) == ["34600999888"]
+    assert await _jobs_left(service.container) == []
+    dropped = service.container.metrics.registry.get_sample_value(
+        "webhook_rejections_total", {"channel": "whatsapp", "reason": "invalid_sender"}
+    )
+    assert dropped == 1
+
+
+@pytest.mark.parametrize("wamid", ["wamid." + "A" * 200, "wamid.\u0000X"], ids=["long", "nul"])
+async def test_a_wamid_that_does_not_fit_is_kept_by_digest_and_the_guest_goes_on(
+    service: Running, graph: GraphDouble, wamid: str
+) -> None:
+    raw = _text_delivery(wamid, "hola")
+    assert (await _post(service, raw)).status_code == 200
+    await _drain(service.container)
+    # Redelivered in other bytes (Meta re-serialises): recognised, not answered again.
+    again = json.dumps(json.loads(raw), indent=1).encode()
+    assert (await _post(service, again)).status_code == 200
+    assert (await _post(service, _text_delivery("wamid.N2", "¿tenéis parking?"))).status_code == 200
+    await _drain(service.container)
+
+    (first, _), second = await _inbound(service.container)
+    assert first is not None and first.startswith("sha256:") and len(first) <= 128
+    assert second == ("wamid.N2", "¿tenéis parking?")
+    assert len(graph.sent["34600999888"]) == 2
+    assert await _jobs_left(service.container) == []
+
+
+async def test_a_signed_body_with_a_nul_byte_is_acknowledged_not_a_500(service: Running, graph: GraphDouble) -> None:
+    raw = b'{"object": "whatsapp_business_account", "entry": [\x00'
+    assert (await _post(service, raw)).status_code == 200
+    await _drain(service.container)
+    assert await _jobs_left(service.container) == [(DELIVERY_JOB, "dead")]  # unreadable, for an operator
+    assert (await _post(service, _text_delivery("wamid.N3", "hola"))).status_code == 200
+    await _drain(service.container)
+    assert len(graph.sent["34600999888"]) == 1

@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from agente.channels.email.inbound import InboundEmail, message_key, normalise_address, read_json
+from agente.channels.email.inbound import InboundEmail, normalise_address, read_json
 from agente.channels.errors import PayloadError
 
 
@@ -83,6 +83,13 @@ def test_long_threads_keep_the_newest_twenty_references() -> None:
         ({"text": None}, "text"),
         ({"text": 12}, "text"),
         ({"references": 5}, "references"),
+        ({"text": "Hola\x00"}, "text"),
+        ({"subject": "Hola \ud800"}, "subject"),
+        ({"from": "Ana\x00 <ana@example.com>"}, "from"),
+        ({"to": ["Info \udfff<info@example.com>"]}, "to"),
+        ({"message_id": "<a\x00@example.com>"}, "message_id"),
+        ({"in_reply_to": "<a\x00@example.com>"}, "in_reply_to"),
+        ({"references": ["<a@example.com>", "<b\x00@example.com>"]}, "references"),
     ],
 )
 def test_invalid_forms_name_the_field_without_repeating_the_value(changes: dict[str, Any], field: str) -> None:
@@ -112,8 +119,8 @@ def test_normalise_address() -> None:
 
 
 def test_long_message_ids_are_kept_by_digest() -> None:
-    short = "<a@b.example>"
-    assert message_key(short) == short
+    assert InboundEmail.model_validate(_form()).key == "<CAB1@mail.example.com>"
     long_id = "<" + "x" * 200 + "@b.example>"
-    key = message_key(long_id)
-    assert key.startswith("sha256:") and len(key) <= 128 and key == message_key(long_id)
+    email = InboundEmail.model_validate(_form(message_id=long_id))
+    assert email.message_id == long_id
+    assert email.key.startswith("sha256:") and len(email.key) <= 128

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from agente.channels.errors import PayloadError
-from agente.channels.whatsapp.parse import Delivery, InboundMessage, StatusUpdate, parse_delivery
+from agente.channels.storable import message_key
+from agente.channels.whatsapp.parse import MAX_WA_ID_LENGTH, Delivery, InboundMessage, StatusUpdate, parse_delivery
 
 PAYLOADS = Path(__file__).parent / "payloads"
 PHONE = "1234567890"
@@ -182,6 +183,49 @@ def test_parse_keeps_a_supported_kind_without_content_as_unsupported() -> None:
 def test_parse_accepts_an_integer_timestamp_and_an_empty_entry_list() -> None:
     assert parse_delivery(_body(_text(timestamp=T0))).messages[0].timestamp == at(T0)
     assert parse_delivery(b'{"object": "whatsapp_business_account", "entry": []}') == Delivery((), ())
+
+
+def test_parse_removes_what_the_database_cannot_store_from_texts_titles_and_names() -> None:
+    parsed = parse_delivery(
+        _body(
+            _text(text={"body": "Hola\x00 \ud800👋"}),
+            _text(
+                id="wamid.B",
+                type="interactive",
+                interactive={"type": "button_reply", "button_reply": {"id": "room\x00_1", "title": "Doble\udfff"}},
+            ),
+            _text(id="wamid.L", type="location", location={"latitude": 1, "longitude": 2, "name": "Sol\x00"}),
+            _text(id="wamid.K", type="\x00sticker"),
+            _text(id="wamid.E", text={"body": "\x00"}),
+            contacts=[{"profile": {"name": "A\x00na"}, "wa_id": "34600111222"}],
+        )
+    )
+    assert [(m.kind, m.text, m.payload_id, m.profile_name) for m in parsed.messages] == [
+        ("text", "Hola 👋", None, "Ana"),
+        ("interactive", "Doble", "room_1", "Ana"),
+        ("location", "📍 1.0,2.0 Sol", None, "Ana"),
+        ("sticker", None, None, "Ana"),
+        ("text", None, None, "Ana"),  # nothing readable left: answered as unsupported
+    ]
+
+
+def test_parse_keeps_a_wamid_that_does_not_fit_by_digest_in_messages_and_receipts() -> None:
+    long_wamid, nul_wamid = "wamid." + "A" * 200, "wamid.\x00"
+    parsed = parse_delivery(_body(_text(id=long_wamid), _text(id=nul_wamid)))
+    assert [m.wamid for m in parsed.messages] == [message_key(long_wamid), message_key(nul_wamid)]
+    assert all(m.wamid.startswith("sha256:") and len(m.wamid) <= 128 for m in parsed.messages)
+    receipt = {"id": long_wamid, "status": "read", "timestamp": str(T0), "recipient_id": "34600111222"}
+    value = {"metadata": {"phone_number_id": PHONE}, "statuses": [receipt]}
+    raw = json.dumps({"entry": [{"changes": [{"field": "messages", "value": value}]}]}).encode()
+    assert parse_delivery(raw).statuses[0].wamid == message_key(long_wamid)
+
+
+def test_parse_drops_messages_whose_sender_cannot_be_a_whatsapp_id_and_counts_them() -> None:
+    senders = ["3" * (MAX_WA_ID_LENGTH + 1), "34600\x00111222", "34600\ud800", "3" * 200]
+    parsed = parse_delivery(_body(*(_text(**{"from": s, "id": f"wamid.{n}"}) for n, s in enumerate(senders)), _text()))
+    assert [(m.wamid, m.from_wa_id) for m in parsed.messages] == [("wamid.X", "34600111222")]
+    assert parsed.dropped == 4
+    assert parse_delivery(_body(_text(**{"from": "3" * MAX_WA_ID_LENGTH}))).dropped == 0
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,8 @@
 ``parse_delivery`` either returns a delivery or raises its ``PayloadError``, never anything
 else, and quickly; the email form either validates or raises pydantic's ``ValidationError``
 (the webhook's 422) or ``PayloadError`` (400); the quote stripper keeps only what the guest
-wrote, a subset of the lines it was given.
+wrote, a subset of the lines it was given. Whatever a parser returns can be stored: no
+U+0000 or unpaired surrogate, no id longer than its column.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pydantic import ValidationError
 from agente.channels.email.inbound import MAX_ADDRESS_LENGTH, InboundEmail, read_json
 from agente.channels.email.quoting import strip_quoted
 from agente.channels.errors import PayloadError
-from agente.channels.whatsapp.parse import SUPPORTED_KINDS, parse_delivery
+from agente.channels.storable import MESSAGE_KEY_LENGTH, is_storable
+from agente.channels.whatsapp.parse import MAX_WA_ID_LENGTH, SUPPORTED_KINDS, parse_delivery
 from tests.fuzz.strategies import CALL_BUDGET, adversarial_text, cpu_seconds, fuzz_settings, json_values
 
 PAYLOADS = sorted((Path(__file__).parents[1] / "channels" / "payloads").glob("*.json"))
@@ -35,8 +37,9 @@ GOOD_EMAIL: dict[str, Any] = {
 }
 
 
+UNSTORABLE = ["\x00", "a\x00b", "\ud800", "x\udfffy", "\ud83d"]
 ODD_VALUES: st.SearchStrategy[Any] = st.one_of(
-    st.sampled_from([None, "", 0, -1, 2**64, 10**400, 1e308, True, [], {}, "x" * 300, ["button_reply"]]),
+    st.sampled_from([None, "", 0, -1, 2**64, 10**400, 1e308, True, [], {}, "x" * 300, ["button_reply"], *UNSTORABLE]),
     json_values(6),
 )
 ODD_KEYS = st.sampled_from(["type", "interactive", "latitude", "timestamp", "errors", "field", "messages"])
@@ -79,8 +82,12 @@ def _parse_or_payload_error(raw: bytes) -> None:
         assert message.supported == (message.text is not None)
         if message.supported:
             assert message.kind in SUPPORTED_KINDS
+        assert len(message.wamid) <= MESSAGE_KEY_LENGTH and len(message.from_wa_id) <= MAX_WA_ID_LENGTH
+        stored = (message.wamid, message.from_wa_id, message.kind, message.text or "", message.profile_name or "")
+        assert all(is_storable(value) for value in stored)
     for status in delivery.statuses:
         assert status.wamid and status.status and status.recipient_id
+        assert len(status.wamid) <= MESSAGE_KEY_LENGTH and is_storable(status.wamid)
 
 
 def test_the_golden_payloads_parse() -> None:
@@ -155,7 +162,9 @@ def _validate_email(document: object) -> None:
     assert email.to and all("@" in address for address in email.to)
     assert "\n" not in email.subject and "\r" not in email.subject
     assert len(email.reply_references) <= 20 and email.reply_references[-1] == email.message_id
-    assert email.key and len(email.key) <= 128 + len("sha256:")
+    assert email.key and len(email.key) <= MESSAGE_KEY_LENGTH
+    stored = [email.message_id, email.sender, *email.to, email.subject, email.text, *email.references]
+    assert all(is_storable(value) for value in [*stored, email.in_reply_to or ""])
 
 
 @fuzz_settings(300)
@@ -176,8 +185,8 @@ def test_mutated_email_forms_validate_or_are_refused(document: object) -> None:
 
 @fuzz_settings(200)
 @given(
-    field=st.sampled_from(["from", "to", "message_id", "in_reply_to", "references", "subject"]),
-    value=adversarial_text(),
+    field=st.sampled_from(["from", "to", "message_id", "in_reply_to", "references", "subject", "text"]),
+    value=st.one_of(adversarial_text(), st.sampled_from(UNSTORABLE)),
 )
 def test_adversarial_header_values_are_refused_or_normalised_quickly(field: str, value: str) -> None:
     _, spent = cpu_seconds(lambda: _validate_email({**GOOD_EMAIL, field: value}))

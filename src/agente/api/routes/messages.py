@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from agente.api.deps import ContainerDep
 from agente.api.openapi import error_responses
+from agente.channels.storable import StorableText
 from agente.conversation.nlu.types import Entities
 
 router = APIRouter(prefix="/api", tags=["conversation"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/api", tags=["conversation"])
 
 class MessageIn(BaseModel):
     guest_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@+-]+$")
-    text: str = Field(min_length=1, max_length=4000)
+    text: StorableText = Field(min_length=1, max_length=4000)
     channel: Literal["web", "api"] = "web"
     language: Literal["es", "en"] | None = None
 

@@ -8,8 +8,15 @@ redelivery of the same bytes is the same job; messages inside are deduplicated b
 
 A delivery is stored as one job per guest who wrote in it, keyed by the guest's WhatsApp id
 for ordering: each guest's messages are then answered one at a time, in arrival order,
-whichever worker takes them. A body that is signed but unreadable is stored as it came, and
-the worker marks it dead for an operator to see.
+whichever worker takes them. A body that is signed but unreadable is stored as it came
+(without the characters the database cannot hold), and the worker marks it dead for an
+operator to see.
+
+A signed delivery is never refused for what it carries: Meta retries any answer but a 2xx for
+days, and no retry would change it. A message whose sender cannot be a WhatsApp id (see
+:func:`~agente.channels.whatsapp.parse.parse_delivery`) is acknowledged with the rest and
+dropped, counted in ``webhook_rejections_total{channel="whatsapp",reason="invalid_sender"}``
+and logged (without the id).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
+import structlog
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
@@ -25,10 +33,14 @@ from agente.api.deps import ContainerDep, SessionDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.errors import PayloadError, SignatureError
+from agente.channels.storable import storable_text
 from agente.channels.whatsapp.parse import parse_delivery
 from agente.channels.whatsapp.relay import DELIVERY_JOB
 from agente.channels.whatsapp.signature import verify_challenge, verify_signature
+from agente.observability.metrics import Metrics
 from agente.worker.outbox import enqueue
+
+log = structlog.stdlib.get_logger("agente.whatsapp")
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -82,12 +94,18 @@ class DeliveryAck(BaseModel):
     status: Literal["accepted"]
 
 
-def _senders(raw: bytes) -> list[str | None]:
-    """The guests who wrote in a delivery, in order of first message; ``[None]`` when none did."""
+def _senders(raw: bytes, metrics: Metrics) -> list[str | None]:
+    """The guests who wrote in a delivery, in order of first message; ``[None]`` when none did.
+
+    Messages the parser dropped are counted here, once per delivery received (the worker
+    parses each job's copy again and drops them silently)."""
     try:
         delivery = parse_delivery(raw)
     except PayloadError:
         return [None]
+    if delivery.dropped:
+        metrics.webhook_rejections.labels("whatsapp", "invalid_sender").inc(delivery.dropped)
+        log.warning("WhatsApp messages dropped: their sender is not a WhatsApp id", count=delivery.dropped)
     senders = list(dict.fromkeys(message.from_wa_id for message in delivery.messages))
     return list(senders) or [None]
 
@@ -124,8 +142,9 @@ async def deliver(request: Request, container: ContainerDep, session: SessionDep
         container.metrics.webhook_rejections.labels("whatsapp", "signature").inc()
         return error_response(401, str(exc), code="invalid_signature")
     digest = hashlib.sha256(raw).hexdigest()
-    body = raw.decode("utf-8", errors="replace")
-    for index, sender in enumerate(_senders(raw)):
+    # A NUL byte makes the body unreadable, but must not make it unstorable (jsonb refuses it).
+    body = storable_text(raw.decode("utf-8", errors="replace"))
+    for index, sender in enumerate(_senders(raw, container.metrics)):
         # The first job also applies the delivery's receipts; a receipts-only delivery has no sender.
         payload: dict[str, object] = {"body": body, "statuses": index == 0}
         if sender is not None:

@@ -16,12 +16,15 @@ Normalised: Message-IDs always in angle brackets; addresses lower-case, without 
 name (the guest is their address); line breaks in the subject become spaces (a header is one
 line). Unknown fields are ignored. Invalid input raises :class:`pydantic.ValidationError`,
 whose messages never repeat the values (they are personal data). Addresses longer than 128
-characters are refused: a guest's id on a channel is at most that long.
+characters are refused: a guest's id on a channel is at most that long. So is any field
+holding a character the database cannot store (U+0000, an unpaired surrogate; see
+:mod:`agente.channels.storable`), display names included: the provider is told, instead of
+the email being acknowledged and then failing to be stored. A Message-ID too long to be a
+stored id is kept by digest (:func:`~agente.channels.storable.message_key`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from email.utils import getaddresses
@@ -30,19 +33,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agente.channels.errors import PayloadError
+from agente.channels.storable import UNSTORABLE_MESSAGE, is_storable, message_key
 
 __all__ = [
     "MAX_ADDRESS_LENGTH",
     "InboundEmail",
-    "message_key",
     "normalise_address",
     "normalise_message_id",
     "read_json",
 ]
 
 MAX_ADDRESS_LENGTH = 128
-# messages.channel_message_id holds 128 characters: longer Message-IDs are kept by digest.
-_MAX_KEY_LENGTH = 128
 # References grow by one id per message of a thread; the oldest ones are dropped past this.
 _MAX_REFERENCES = 20
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
@@ -84,13 +85,6 @@ def normalise_message_id(value: str) -> str | None:
     if not value.startswith("<"):
         value = f"<{value}>"
     return value if _MESSAGE_ID.fullmatch(value) and len(value) <= 998 else None
-
-
-def message_key(message_id: str) -> str:
-    """The id stored for a Message-ID (unique per channel): itself, or its digest when too long."""
-    if len(message_id) <= _MAX_KEY_LENGTH:
-        return message_id
-    return "sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
 
 
 class InboundEmail(BaseModel):
@@ -157,6 +151,16 @@ class InboundEmail(BaseModel):
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return [found for item in value if (found := normalise_message_id(item)) is not None]
         raise ValueError("must be a string of Message-IDs or a list of them")
+
+    # Defined last, so it runs before the other "before" validators: those normalise the
+    # value (dropping a display name) and must not hide what was sent.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, str) and not is_storable(item) for item in items):
+            raise ValueError(UNSTORABLE_MESSAGE)
+        return value
 
     @property
     def key(self) -> str:

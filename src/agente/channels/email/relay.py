@@ -31,11 +31,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.channels.email.compose import compose, new_message_id, reply_subject, sender_address
-from agente.channels.email.inbound import InboundEmail, message_key
+from agente.channels.email.inbound import InboundEmail
 from agente.channels.email.jobs import CHANNEL, DELIVERY_JOB, SEND_JOB, OutgoingEmail, queue_send
 from agente.channels.email.quoting import strip_quoted
 from agente.channels.email.sender import SmtpSender
 from agente.channels.errors import SendPermanentError, SendRetryableError
+from agente.channels.storable import message_key
 from agente.conversation.service import ConversationService
 from agente.observability.metrics import Metrics
 from agente.storage import db

@@ -9,6 +9,15 @@ A body that is not JSON, or lacks what identifies a message or a receipt, raises
 location's name) may be missing. A message whose type the agent cannot read, or whose
 content is missing, is kept with ``supported=False`` so the conversation can answer politely.
 
+What is stored comes out storable (:mod:`agente.channels.storable`), because a delivery that
+could not be stored would fail its job on every attempt while Meta, having had its 200, never
+sends it again: characters no text column can hold (U+0000, unpaired surrogates) are removed
+from texts, titles, names and the message type; a ``wamid`` too long for its column (or
+holding such a character) becomes its digest, which still recognises a redelivery. A
+message whose sender cannot be a WhatsApp id (over :data:`MAX_WA_ID_LENGTH`, or unstorable)
+is left out and counted in :attr:`Delivery.dropped`: the ``wa_id`` is the address replies go
+to, so no digest can stand in for it.
+
 Receipts arrive out of order. :func:`should_update` keeps a stored status from moving
 backwards, by :func:`status_rank`::
 
@@ -27,8 +36,10 @@ from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
 from agente.channels.errors import PayloadError
+from agente.channels.storable import is_storable, message_key, storable_text
 
 __all__ = [
+    "MAX_WA_ID_LENGTH",
     "SUPPORTED_KINDS",
     "Delivery",
     "InboundMessage",
@@ -41,6 +52,10 @@ __all__ = [
 SUPPORTED_KINDS = frozenset({"text", "interactive", "button", "location"})
 _STATUS_RANK = {"sent": 1, "failed": 2, "delivered": 3, "read": 4}
 _OBJECT = "whatsapp_business_account"
+# A wa_id is the guest's phone number in international form (E.164: at most 15 digits). The
+# margin is for any other form of user id Meta may send; the bound keeps every column and key
+# built from it in range: guests.external_id (128), the delivery job's dedup key (200 = 83 + it).
+MAX_WA_ID_LENGTH = 64
 
 Json = dict[str, Any]
 
@@ -54,6 +69,7 @@ class InboundMessage:
     list row, a template button's text, or a location as ``"📍 lat,lon name address"``;
     ``None`` when unsupported. ``payload_id`` is the id of the chosen button or row (a
     template button's payload). ``supported`` is false for every kind the agent cannot read.
+    ``wamid`` is the id as stored (:func:`~agente.channels.storable.message_key`).
     """
 
     wamid: str
@@ -70,7 +86,8 @@ class InboundMessage:
 @dataclass(frozen=True, slots=True)
 class StatusUpdate:
     """A receipt for a message we sent: ``status`` is ``sent``, ``delivered``, ``read`` or
-    ``failed`` (with the first error's ``error_code`` and ``error_title``)."""
+    ``failed`` (with the first error's ``error_code`` and ``error_title``); ``wamid`` is the
+    id as stored (:func:`~agente.channels.storable.message_key`)."""
 
     wamid: str
     status: str
@@ -82,10 +99,12 @@ class StatusUpdate:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """Everything one webhook call carried, in the order it came."""
+    """Everything one webhook call carried, in the order it came; ``dropped`` counts the
+    messages left out because their sender cannot be a WhatsApp id."""
 
     messages: tuple[InboundMessage, ...]
     statuses: tuple[StatusUpdate, ...]
+    dropped: int = 0
 
 
 def parse_delivery(raw: bytes) -> Delivery:
@@ -104,6 +123,7 @@ def parse_delivery(raw: bytes) -> Delivery:
         raise PayloadError(f"the webhook body is for {body.get('object')!r}, not {_OBJECT!r}")
     messages: list[InboundMessage] = []
     statuses: list[StatusUpdate] = []
+    dropped = 0
     for entry in _list(body, "entry", "body"):
         for change in _list(_object(entry, "entry"), "changes", "entry"):
             change = _object(change, "change")
@@ -114,10 +134,14 @@ def parse_delivery(raw: bytes) -> Delivery:
             phone_number_id = _string(metadata, "phone_number_id", "value.metadata")
             names = _profile_names(value)
             for message in _list(value, "messages", "value", required=False):
-                messages.append(_message(_object(message, "message"), phone_number_id, names))
+                parsed = _message(_object(message, "message"), phone_number_id, names)
+                if parsed is None:
+                    dropped += 1
+                else:
+                    messages.append(parsed)
             for status in _list(value, "statuses", "value", required=False):
                 statuses.append(_status(_object(status, "status")))
-    return Delivery(messages=tuple(messages), statuses=tuple(statuses))
+    return Delivery(messages=tuple(messages), statuses=tuple(statuses), dropped=dropped)
 
 
 def status_rank(status: str) -> int:
@@ -133,15 +157,18 @@ def should_update(current: str | None, new: str) -> bool:
     return current is None or rank > status_rank(current)
 
 
-def _message(message: Json, phone_number_id: str, names: dict[str, str]) -> InboundMessage:
+def _message(message: Json, phone_number_id: str, names: dict[str, str]) -> InboundMessage | None:
+    """The message; ``None`` when its sender cannot be a WhatsApp id."""
     sender = _string(message, "from", "message")
-    kind = _string(message, "type", "message")
+    if len(sender) > MAX_WA_ID_LENGTH or not is_storable(sender):
+        return None
+    kind = storable_text(_string(message, "type", "message"))
     text, payload_id = _content(message, kind) if kind in SUPPORTED_KINDS else (None, None)
     # A single contact is the sender even when WhatsApp normalised the number differently in
     # ``from`` and ``wa_id`` (it does for some countries' mobile prefixes).
     profile_name = names.get(sender) or (next(iter(names.values())) if len(names) == 1 else None)
     return InboundMessage(
-        wamid=_string(message, "id", "message"),
+        wamid=message_key(_string(message, "id", "message")),
         from_wa_id=sender,
         phone_number_id=phone_number_id,
         profile_name=profile_name,
@@ -190,7 +217,7 @@ def _status(status: Json) -> StatusUpdate:
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     code = first.get("code")
     return StatusUpdate(
-        wamid=_string(status, "id", "status"),
+        wamid=message_key(_string(status, "id", "status")),
         status=_string(status, "status", "status"),
         timestamp=_timestamp(status),
         recipient_id=_string(status, "recipient_id", "status"),
@@ -245,8 +272,9 @@ def _string(item: Json, key: str, what: str) -> str:
 
 
 def _optional(item: Json, key: str) -> str | None:
+    """The text at ``key``, storable; ``None`` when absent, not a string or empty."""
     found = item.get(key)
-    return found if isinstance(found, str) and found else None
+    return (storable_text(found) or None) if isinstance(found, str) else None
 
 
 def _is_number(value: object) -> TypeGuard[int | float]:

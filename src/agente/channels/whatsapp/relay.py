@@ -34,6 +34,7 @@ from agente.channels.errors import (
     TokenExpiredError,
     WindowClosedError,
 )
+from agente.channels.storable import message_key
 from agente.channels.whatsapp.client import WhatsAppClient
 from agente.channels.whatsapp.parse import StatusUpdate, parse_delivery, should_update
 from agente.channels.whatsapp.text import split_text
@@ -186,4 +187,5 @@ class WhatsAppRelay:
             if message is not None:
                 message.status = status
                 if wamid:
-                    message.channel_message_id = wamid
+                    # The same form receipts are looked up by (parse_delivery).
+                    message.channel_message_id = message_key(wamid)

@@ -12,6 +12,7 @@ from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.openapi import error_responses
+from agente.channels.storable import StorableText
 from agente.ops import changes
 
 router = APIRouter(prefix="/admin/blocklist", tags=["admin"], dependencies=[Depends(require_admin)])
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/admin/blocklist", tags=["admin"], dependencies=[Depe
 
 class BlockRequest(BaseModel):
     address: str = Field(min_length=1, max_length=64, description="An IP address or a CIDR range")
-    reason: str | None = Field(default=None, max_length=500)
+    reason: StorableText | None = Field(default=None, max_length=500)
     expires_in_seconds: int | None = Field(default=None, ge=1, le=365 * 86_400)
 
 

@@ -15,6 +15,7 @@ from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.openapi import error_responses
 from agente.channels.email.jobs import CHANNEL as EMAIL
+from agente.channels.storable import StorableText
 from agente.channels.whatsapp.relay import CHANNEL, SEND_JOB, send_ordering_key
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
@@ -29,7 +30,7 @@ router = APIRouter(prefix="/admin/conversations", tags=["admin"], dependencies=[
 
 
 class StaffReply(BaseModel):
-    text: str = Field(min_length=1, max_length=4000)
+    text: StorableText = Field(min_length=1, max_length=4000)
 
 
 def _summary(convo: ConversationSession, guest: Guest, messages: list[Message]) -> dict[str, Any]:

@@ -5,18 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.deps import ContainerDep, SessionDep
 from agente.api.openapi import error_responses
+from agente.channels.storable import check_storable, check_storable_json
 from agente.conversation.facts import check_topic
 from agente.conversation.nlu.types import TOPICS
 
 router = APIRouter(prefix="/admin/hotel-facts", tags=["admin"], dependencies=[Depends(require_admin)])
 
-Answer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Answer = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(check_storable)
+]
 
 
 class FactChange(BaseModel):
@@ -24,7 +27,9 @@ class FactChange(BaseModel):
 
     answer_es: Answer
     answer_en: Answer
-    details: dict[str, Any] | None = Field(default=None, description="Structured values behind the answers")
+    details: Annotated[dict[str, Any] | None, AfterValidator(check_storable_json)] = Field(
+        default=None, description="Structured values behind the answers"
+    )
 
 
 def known_topic(topic: str) -> str:

@@ -195,8 +195,13 @@ class OutboxRelay:
             yield
         finally:
             renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await renewer
+            except asyncio.CancelledError:
+                # The renewer's own cancellation ends here; this task's (a shutdown) goes on.
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
 
     async def _renew(self, job: ClaimedJob) -> None:
         while True:

@@ -46,7 +46,7 @@ from agente.pms.resilience.resilient import ResilientPms
 from agente.reservations.service import Reservations
 from agente.storage import db, migrate
 from agente.storage.redis import RedisStore
-from agente.storage.unit_of_work import SqlStorage
+from agente.storage.unit_of_work import SqlStorage, Storage
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,8 @@ class Container:
     settings: Settings
     engine: AsyncEngine
     session_factory: async_sessionmaker[AsyncSession]
+    # The repositories' unit of work over ``session_factory``.
+    storage: Storage
     redis: RedisStore
     metrics: Metrics
     # The newest migration this code knows: readiness reports a database behind it.
@@ -128,9 +130,10 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             for lang, name in (("es", settings.whatsapp_template_es), ("en", settings.whatsapp_template_en))
             if name
         }
-        whatsapp = WhatsAppRelay(session_factory, conversations, client, metrics, templates)
+        whatsapp = WhatsAppRelay(session_factory, storage, conversations, client, metrics, templates)
         email = EmailRelay(
             session_factory,
+            storage,
             conversations,
             smtp,
             metrics,
@@ -141,6 +144,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             settings=settings,
             engine=engine,
             session_factory=session_factory,
+            storage=storage,
             redis=redis,
             metrics=metrics,
             schema_head=migrate.head_revision(settings),

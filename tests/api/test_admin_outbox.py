@@ -6,8 +6,7 @@ import pytest
 from pydantic import SecretStr
 
 from agente.config import Settings
-from agente.storage import db
-from agente.worker.outbox import OutboxRelay, PermanentJobError, enqueue
+from agente.outbox import OutboxRelay, PermanentJobError
 from tests.conftest import Running
 
 ADMIN = {"Authorization": "Bearer test-token"}
@@ -20,9 +19,9 @@ def settings(settings: Settings) -> Settings:
 
 async def test_dead_jobs_are_listed_and_can_be_retried(service: Running) -> None:
     container = service.container
-    async with db.session_scope(container.session_factory) as session:
-        await enqueue(session, "send", {"to": "guest"})
-        await enqueue(session, "send", {"to": "other"})
+    async with container.storage.begin() as uow:
+        await uow.outbox.enqueue("send", {"to": "guest"})
+        await uow.outbox.enqueue("send", {"to": "other"})
     outcomes = iter([PermanentJobError("token expired"), None])
 
     async def send(payload: dict[str, Any]) -> None:
@@ -30,7 +29,7 @@ async def test_dead_jobs_are_listed_and_can_be_retried(service: Running) -> None
         if failure:
             raise failure
 
-    await OutboxRelay(container.session_factory, {"send": send}, container.metrics).run_once()
+    await OutboxRelay(container.storage, {"send": send}, container.metrics).run_once()
 
     dead = (await service.client.get("/admin/outbox", params={"status": "dead"}, headers=ADMIN)).json()["jobs"]
     assert len(dead) == 1 and dead[0]["last_error"] == "token expired"

@@ -15,9 +15,10 @@ from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB
 from agente.channels.whatsapp.signature import sign
 from agente.config import Settings
 from agente.container import Container
+from agente.outbox import OutboxRelay
 from agente.storage import db
 from agente.storage.models import Message, OutboxJob
-from agente.worker.outbox import OutboxRelay, enqueue
+from agente.storage.repositories.outbox.sql import SqlOutbox
 from tests.channels.graph_double import API_BASE, PHONE_NUMBER_ID, TOKEN, GraphDouble
 from tests.conftest import Running
 
@@ -56,7 +57,7 @@ async def _post(service: Running, raw: bytes, signature: str | None = "valid") -
 
 def _relay(container: Container) -> OutboxRelay:
     handlers = {DELIVERY_JOB: container.whatsapp.process_delivery, SEND_JOB: container.whatsapp.send}
-    return OutboxRelay(container.session_factory, handlers, container.metrics)  # type: ignore[arg-type]
+    return OutboxRelay(container.storage, handlers, container.metrics)  # type: ignore[arg-type]
 
 
 async def _drain(container: Container) -> None:
@@ -259,7 +260,9 @@ async def test_a_long_reply_interrupted_half_way_resumes_without_repeating_a_par
         message = Message(session_id=convo_id, direction="out", channel="whatsapp", text=long_reply, language="es")
         session.add(message)
         await session.flush()
-        await enqueue(session, SEND_JOB, {"message_id": str(message.id), "to": "34600777666"}, dedup_key="long")
+        await SqlOutbox(session).enqueue(
+            SEND_JOB, {"message_id": str(message.id), "to": "34600777666"}, dedup_key="long"
+        )
     graph.fail_server(times=1, after=1)  # the first part goes out, the second fails
     relay = _relay(container)
     await relay.run_once()

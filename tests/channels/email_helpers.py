@@ -15,8 +15,8 @@ from agente.channels.email.jobs import DELIVERY_JOB, SEND_JOB
 from agente.channels.email.signature import HEADER, sign
 from agente.config import Settings
 from agente.container import Container
+from agente.outbox import Handler, OutboxRelay
 from agente.reservations.service import PENDING_JOB
-from agente.worker.outbox import Handler, OutboxRelay
 from tests.channels.smtp_double import SmtpServer
 from tests.conftest import Running
 
@@ -67,7 +67,7 @@ def relay(container: Container, *, later: float = 0.0) -> OutboxRelay:
         PENDING_JOB: container.reservations.complete_pending,
     }
     return OutboxRelay(
-        container.session_factory,
+        container.storage,
         handlers,
         container.metrics,
         now=lambda: datetime.now(UTC) + timedelta(seconds=later),

@@ -250,7 +250,8 @@ async def test_a_worker_dying_after_sending_does_not_make_the_next_one_send_agai
     await relay(service.container).run_once()  # the delivery: the send is queued
     # A worker claims the send, sends, and dies before recording the job as done.
     dying = relay(service.container)
-    ((_job_id, _kind, payload, _attempts, _max),) = await dying._claim()
+    (claimed,) = await dying._claim()
+    payload = claimed.payload
     await service.container.email.send(payload)
     assert len(smtp.received) == 1
 

@@ -19,7 +19,7 @@ import asyncpg
 import pytest
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 
-from agente.worker.outbox import claimable
+from agente.storage.repositories.outbox.sql import claimable
 
 pytestmark = pytest.mark.postgres
 

@@ -21,7 +21,7 @@ from agente.channels.email.signature import sign as sign_email
 from agente.channels.whatsapp.relay import DELIVERY_JOB as WHATSAPP_DELIVERY
 from agente.channels.whatsapp.signature import sign as sign_whatsapp
 from agente.observability.logging import configure_logging
-from agente.worker.outbox import OutboxRelay
+from agente.outbox import OutboxRelay
 from tests.conftest import embedded_settings, running
 
 PAYLOADS = Path(__file__).parents[1] / "channels" / "payloads"
@@ -84,7 +84,7 @@ async def test_guest_personal_data_is_in_no_log_line(tmp_path: Path) -> None:
                 WHATSAPP_DELIVERY: container.whatsapp.process_delivery,
                 EMAIL_DELIVERY: container.email.process_delivery,
             }
-            relay = OutboxRelay(container.session_factory, handlers, container.metrics)  # type: ignore[arg-type]
+            relay = OutboxRelay(container.storage, handlers, container.metrics)  # type: ignore[arg-type]
             processed = 0
             level = logging.getLogger().getEffectiveLevel()
             while await relay.run_once():

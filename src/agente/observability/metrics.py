@@ -145,8 +145,16 @@ class Metrics:
 
         self.outbox_jobs = Counter(
             "outbox_jobs",
-            "Outbox job runs by kind and outcome (done, retry, deferred, dead).",
+            "Outbox job runs by kind and outcome (done, retry, deferred, dead; lease_lost: the job was "
+            "claimed again after this run's lease ran out, and this run's outcome was not recorded).",
             ["kind", "outcome"],
+            registry=r,
+        )
+        self.outbox_dead_letters = Counter(
+            "outbox_dead_letters",
+            "Outbox jobs dead-lettered, by kind and reason (permanent, unreadable_payload, unstorable, "
+            "no_handler, attempts_exhausted).",
+            ["kind", "reason"],
             registry=r,
         )
         self.outbox_job_duration = Histogram(

@@ -31,13 +31,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.observability.metrics import Metrics
 from agente.ops.flags import FeatureFlags
+from agente.outbox import RetryLater
 from agente.pms.errors import BookingNotFoundError, CircuitOpenError, PmsRejectedError, PmsUnavailableError
 from agente.pms.resilience.resilient import FALLBACK_FLAG, ResilientPms
 from agente.pms.types import Booking, BookingChange, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
 from agente.storage import db
 from agente.storage.models import BookingRecord
-from agente.worker.outbox import RetryLater, enqueue
+from agente.storage.repositories.outbox.sql import SqlOutbox
 
 log = structlog.stdlib.get_logger("agente.reservations")
 
@@ -154,8 +155,7 @@ class Reservations:
             record = self._new_record(request, session_id, party, status="pending")
             session.add(record)
             await session.flush()
-            await enqueue(
-                session,
+            await SqlOutbox(session).enqueue(
                 PENDING_JOB,
                 {"record_id": record.id, "request": request_payload(request)},
                 dedup_key=f"{PENDING_JOB}:{request.idempotency_key}",

@@ -53,8 +53,10 @@ class UnitOfWork(Protocol):
 
 
 class Storage(Protocol):
-    # A conversation turn's two atomic steps, outside any unit of work (the hot path).
-    conversations: ConversationStore
+    @property
+    def conversations(self) -> ConversationStore:
+        """A conversation turn's two atomic steps, outside any unit of work (the hot path)."""
+        ...
 
     def begin(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """Open a transaction: commit on a normal exit, roll back when the block raises."""

@@ -1,1 +1,1 @@
-"""Background work: scheduled jobs (retention) and, later, the outbox relay."""
+"""Background work: the worker process, its scheduler and its periodic jobs (the outbox relay, retention)."""

@@ -16,9 +16,9 @@ from agente.channels.email import jobs as email_jobs
 from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB
 from agente.config import Settings
 from agente.container import Container, build_container
+from agente.outbox import OutboxRelay
 from agente.reservations.service import PENDING_JOB
 from agente.worker.http import WorkerHttp, worker_app
-from agente.worker.outbox import OutboxRelay
 from agente.worker.retention import prune_logs, prune_outbox
 from agente.worker.scheduler import PeriodicJob, Scheduler
 
@@ -35,7 +35,7 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
         return {"logs_deleted": logs, "outbox_deleted": jobs}
 
     relay = OutboxRelay(
-        container.session_factory,
+        container.storage,
         {
             PENDING_JOB: container.reservations.complete_pending,
             DELIVERY_JOB: container.whatsapp.process_delivery,

@@ -23,8 +23,7 @@ from agente.container import Container
 from agente.main import create_app
 from agente.observability import tracing
 from agente.observability.logging import configure_logging
-from agente.storage import db
-from agente.worker.outbox import OutboxRelay, enqueue
+from agente.outbox import OutboxRelay
 from tests.conftest import Running, client_for, embedded_settings, lifespan, running
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -187,11 +186,11 @@ async def test_an_outbox_job_runs_in_its_own_span_with_what_it_does_inside(
     async def broken(payload: dict[str, Any]) -> None:
         raise RuntimeError(f"could not reach {GUEST}")
 
-    async with db.session_scope(container.session_factory) as session:
-        await enqueue(session, "test.send", {"n": 1})
-        await enqueue(session, "test.broken", {"n": 2})
+    async with container.storage.begin() as uow:
+        await uow.outbox.enqueue("test.send", {"n": 1})
+        await uow.outbox.enqueue("test.broken", {"n": 2})
     exporter.clear()
-    relay = OutboxRelay(container.session_factory, {"test.send": send, "test.broken": broken}, container.metrics)
+    relay = OutboxRelay(container.storage, {"test.send": send, "test.broken": broken}, container.metrics)
     assert await relay.run_once() == 2
 
     spans = exporter.get_finished_spans()

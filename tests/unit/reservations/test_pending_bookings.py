@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from agente.container import Container
+from agente.outbox import OutboxRelay
 from agente.pms.adapters.simulator_faults import SimulatorFaults
 from agente.pms.errors import PmsUnavailableError
 from agente.pms.types import BookingRequest, GuestDetails, StayQuery
@@ -14,7 +15,6 @@ from agente.reservations.errors import BookingsDisabledError
 from agente.reservations.service import PENDING_JOB
 from agente.storage import db
 from agente.storage.models import BookingRecord, OutboxJob, SimulatorBooking
-from agente.worker.outbox import OutboxRelay
 
 STAY = StayQuery(check_in=date(2026, 11, 10), check_out=date(2026, 11, 12), adults=2)
 GUEST = GuestDetails("Ada", "Lovelace", "ada@example.com", "+34600000001")
@@ -27,7 +27,7 @@ def _request(key: str = "guest-1:quote-1", room_type_id: int = 2) -> BookingRequ
 def _relay(container: Container, now: Any = None) -> OutboxRelay:
     kwargs = {"now": now} if now else {}
     return OutboxRelay(
-        container.session_factory,
+        container.storage,
         {PENDING_JOB: container.reservations.complete_pending},
         container.metrics,
         lease_seconds=60,

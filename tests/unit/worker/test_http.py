@@ -5,9 +5,8 @@ import time
 import httpx
 
 from agente.container import Container
-from agente.storage import db
+from agente.outbox import OutboxRelay
 from agente.worker.http import worker_app
-from agente.worker.outbox import OutboxRelay, enqueue
 
 
 def _client(app: object) -> httpx.AsyncClient:
@@ -31,10 +30,10 @@ async def test_readiness_needs_the_database(container: Container) -> None:
 
 
 async def test_metrics_show_the_outbox_and_current_dependencies(container: Container) -> None:
-    async with db.session_scope(container.session_factory) as session:
-        await enqueue(session, "nobody-handles-this", {})
-    await OutboxRelay(container.session_factory, {}, container.metrics).run_once()
-    await OutboxRelay(container.session_factory, {}, container.metrics).counts()
+    async with container.storage.begin() as uow:
+        await uow.outbox.enqueue("nobody-handles-this", {})
+    await OutboxRelay(container.storage, {}, container.metrics).run_once()
+    await OutboxRelay(container.storage, {}, container.metrics).counts()
     async with _client(worker_app(container, time.monotonic, stale_after=60)) as client:
         text = (await client.get("/metrics")).text
     assert 'outbox_jobs_total{kind="nobody-handles-this",outcome="dead"} 1.0' in text

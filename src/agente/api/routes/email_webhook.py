@@ -11,21 +11,19 @@ endpoint answers 404. Errors never repeat the addresses or text they were sent.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import ContainerDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.email.inbound import InboundEmail, read_json
 from agente.channels.email.jobs import CHANNEL, DELIVERY_JOB
 from agente.channels.email.signature import HEADER, verify_signature
 from agente.channels.errors import PayloadError, SignatureError
-from agente.worker.outbox import enqueue
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -81,7 +79,7 @@ class EmailAck(BaseModel):
     },
     openapi_extra=_SIGNED_EMAIL,
 )
-async def receive_email(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
+async def receive_email(request: Request, container: ContainerDep) -> JSONResponse:
     secret = container.settings.email_webhook_secret
     if secret is None or not secret.get_secret_value():
         return error_response(404, "The email channel is not enabled (EMAIL_WEBHOOK_SECRET).", code="email_disabled")
@@ -107,17 +105,16 @@ async def receive_email(request: Request, container: ContainerDep, session: Sess
             for err in exc.errors(include_url=False, include_input=False)
         ]
         return error_response(422, "The email is not in the documented form.", code="invalid_email", details=details)
-    delivery = uuid.uuid4().hex
-    job = await enqueue(
-        session,
-        DELIVERY_JOB,
-        {"email": email.model_dump(by_alias=True), "delivery": delivery},
-        dedup_key=f"{DELIVERY_JOB}:{email.key}",
-        # One guest's emails are answered one at a time, in arrival order, by any worker.
-        ordering_key=f"{CHANNEL}:{email.sender}",
-        max_attempts=50,
-    )
-    if job.payload.get("delivery") != delivery:
+    async with container.storage.begin() as uow:
+        job = await uow.outbox.enqueue(
+            DELIVERY_JOB,
+            {"email": email.model_dump(by_alias=True)},
+            dedup_key=f"{DELIVERY_JOB}:{email.key}",
+            # One guest's emails are answered one at a time, in arrival order, by any worker.
+            ordering_key=f"{CHANNEL}:{email.sender}",
+            max_attempts=50,
+        )
+    if not job.created:
         return JSONResponse({"status": "duplicate"}, status_code=200)
     container.metrics.webhook_deliveries.labels(CHANNEL).inc()
     return JSONResponse({"status": "accepted"}, status_code=202)

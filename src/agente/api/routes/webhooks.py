@@ -29,7 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import ContainerDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.errors import PayloadError, SignatureError
@@ -38,7 +38,6 @@ from agente.channels.whatsapp.parse import parse_delivery
 from agente.channels.whatsapp.relay import DELIVERY_JOB
 from agente.channels.whatsapp.signature import verify_challenge, verify_signature
 from agente.observability.metrics import Metrics
-from agente.worker.outbox import enqueue
 
 log = structlog.stdlib.get_logger("agente.whatsapp")
 
@@ -131,7 +130,7 @@ async def verify(
     responses=error_responses(401),
     openapi_extra=_SIGNED_DELIVERY,
 )
-async def deliver(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
+async def deliver(request: Request, container: ContainerDep) -> JSONResponse:
     raw = await request.body()
     if len(raw) > MAX_DELIVERY_BYTES:
         return error_response(413, "The delivery is too large.")
@@ -144,18 +143,18 @@ async def deliver(request: Request, container: ContainerDep, session: SessionDep
     digest = hashlib.sha256(raw).hexdigest()
     # A NUL byte makes the body unreadable, but must not make it unstorable (jsonb refuses it).
     body = storable_text(raw.decode("utf-8", errors="replace"))
-    for index, sender in enumerate(_senders(raw, container.metrics)):
-        # The first job also applies the delivery's receipts; a receipts-only delivery has no sender.
-        payload: dict[str, object] = {"body": body, "statuses": index == 0}
-        if sender is not None:
-            payload["from"] = sender
-        await enqueue(
-            session,
-            DELIVERY_JOB,
-            payload,
-            dedup_key=f"{DELIVERY_JOB}:{digest}" + (f":{sender}" if sender else ""),
-            ordering_key=f"whatsapp:{sender}" if sender else None,
-            max_attempts=50,
-        )
+    async with container.storage.begin() as uow:
+        for index, sender in enumerate(_senders(raw, container.metrics)):
+            # The first job also applies the delivery's receipts; a receipts-only delivery has no sender.
+            payload: dict[str, object] = {"body": body, "statuses": index == 0}
+            if sender is not None:
+                payload["from"] = sender
+            await uow.outbox.enqueue(
+                DELIVERY_JOB,
+                payload,
+                dedup_key=f"{DELIVERY_JOB}:{digest}" + (f":{sender}" if sender else ""),
+                ordering_key=f"whatsapp:{sender}" if sender else None,
+                max_attempts=50,
+            )
     container.metrics.webhook_deliveries.labels("whatsapp").inc()
     return JSONResponse({"status": "accepted"})

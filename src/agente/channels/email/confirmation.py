@@ -26,6 +26,7 @@ from agente.conversation.replies.format import format_day, format_money, format_
 from agente.pms.errors import PmsError
 from agente.pms.resilience.resilient import ResilientPms
 from agente.storage.models import BookingRecord, ConversationSession
+from agente.storage.repositories.outbox.sql import SqlOutbox
 
 __all__ = ["BookingConfirmations", "confirmation_email"]
 
@@ -165,5 +166,5 @@ class BookingConfirmations:
             text=text,
             booking_reference=record.reference,
         )
-        await queue_send(session, email, dedup_key=f"{SEND_JOB}:confirmation:{record.reference}")
+        await queue_send(SqlOutbox(session), email, dedup_key=f"{SEND_JOB}:confirmation:{record.reference}")
         log.info("booking confirmation email queued", reference=record.reference)

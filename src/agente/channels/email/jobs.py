@@ -11,10 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from agente.storage.models import OutboxJob
-from agente.worker.outbox import enqueue
+from agente.storage.repositories.outbox import EnqueuedJob, OutboxRepository
 
 __all__ = ["CHANNEL", "DELIVERY_JOB", "SEND_ATTEMPTS", "SEND_JOB", "OutgoingEmail", "queue_send"]
 
@@ -57,6 +54,6 @@ class OutgoingEmail:
         return cls(**{**payload, "references": tuple(payload.get("references") or ())})
 
 
-async def queue_send(session: AsyncSession, email: OutgoingEmail, *, dedup_key: str) -> OutboxJob:
-    """Queue ``email`` in the caller's transaction; the same ``dedup_key`` is the same job."""
-    return await enqueue(session, SEND_JOB, email.to_payload(), dedup_key=dedup_key, max_attempts=SEND_ATTEMPTS)
+async def queue_send(outbox: OutboxRepository, email: OutgoingEmail, *, dedup_key: str) -> EnqueuedJob:
+    """Queue ``email`` in the caller's unit of work; the same ``dedup_key`` is the same job."""
+    return await outbox.enqueue(SEND_JOB, email.to_payload(), dedup_key=dedup_key, max_attempts=SEND_ATTEMPTS)

@@ -39,9 +39,11 @@ from agente.channels.errors import SendPermanentError, SendRetryableError
 from agente.channels.storable import message_key
 from agente.conversation.service import ConversationService
 from agente.observability.metrics import Metrics
+from agente.outbox import PermanentJobError, UnreadablePayloadError
 from agente.storage import db
 from agente.storage.models import Message, OutboxJob, SentEmail
-from agente.worker.outbox import PermanentJobError
+from agente.storage.repositories.outbox.sql import SqlOutbox
+from agente.storage.unit_of_work import Storage
 
 log = structlog.stdlib.get_logger("agente.email")
 
@@ -58,6 +60,7 @@ class EmailRelay:
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
+        storage: Storage,
         conversations: ConversationService,
         sender: SmtpSender | None,
         metrics: Metrics,
@@ -66,6 +69,7 @@ class EmailRelay:
         max_chars: int = 4000,
     ) -> None:
         self.factory = factory
+        self.storage = storage
         self.conversations = conversations
         self.sender = sender
         self.metrics = metrics
@@ -107,14 +111,14 @@ class EmailRelay:
             in_reply_to=inbound.message_id if inbound else None,
             references=tuple(inbound.reply_references) if inbound else (),
         )
-        await queue_send(session, email, dedup_key=f"{SEND_JOB}:staff:{outbound_id}")
+        await queue_send(SqlOutbox(session), email, dedup_key=f"{SEND_JOB}:staff:{outbound_id}")
 
     async def process_delivery(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             inbound = InboundEmail.model_validate(payload["email"])
         except (KeyError, TypeError, ValidationError) as exc:
             # The validation message would quote the values: personal data stays out of the job's error.
-            raise PermanentJobError("unreadable email delivery") from exc
+            raise UnreadablePayloadError("unreadable email delivery") from exc
         if self.from_address and inbound.sender == sender_address(self.from_address):
             # Our own message came back (a forwarding loop): answering it would never end.
             return {"skipped": "own address"}
@@ -138,15 +142,15 @@ class EmailRelay:
             in_reply_to=inbound.message_id,
             references=tuple(inbound.reply_references),
         )
-        async with db.session_scope(self.factory) as session:
-            await queue_send(session, email, dedup_key=f"{SEND_JOB}:{inbound.key}")
+        async with self.storage.begin() as uow:
+            await queue_send(uow.outbox, email, dedup_key=f"{SEND_JOB}:{inbound.key}")
         return {"replied": True}
 
     async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             email = OutgoingEmail.from_payload(payload)
         except (KeyError, TypeError) as exc:
-            raise PermanentJobError("unreadable email.send job") from exc
+            raise UnreadablePayloadError("unreadable email.send job") from exc
         async with db.session_scope(self.factory) as session:
             sent = await session.execute(select(SentEmail.id).where(SentEmail.message_id == email.message_id))
             if sent.first() is not None:

@@ -42,9 +42,10 @@ from agente.conversation.dialogue.state import Slots
 from agente.conversation.service import ConversationService
 from agente.errors import DatabaseUnavailableError
 from agente.observability.metrics import Metrics
+from agente.outbox import PermanentJobError, RetryLater, UnreadablePayloadError
 from agente.storage import db
 from agente.storage.models import ConversationSession, Message
-from agente.worker.outbox import PermanentJobError, RetryLater, enqueue
+from agente.storage.unit_of_work import Storage
 
 log = structlog.stdlib.get_logger("agente.whatsapp")
 
@@ -66,12 +67,14 @@ class WhatsAppRelay:
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
+        storage: Storage,
         conversations: ConversationService,
         client: WhatsAppClient | None,
         metrics: Metrics,
         templates: dict[str, str],
     ) -> None:
         self.factory = factory
+        self.storage = storage
         self.conversations = conversations
         self.client = client
         self.metrics = metrics
@@ -80,8 +83,8 @@ class WhatsAppRelay:
     async def process_delivery(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             delivery = parse_delivery(str(payload["body"]).encode())
-        except PayloadError as exc:
-            raise PermanentJobError(f"unreadable delivery: {exc}") from exc
+        except (KeyError, PayloadError, UnicodeEncodeError) as exc:
+            raise UnreadablePayloadError(f"unreadable delivery: {exc}") from exc
         # A delivery is stored once per guest who wrote in it ("from"); older jobs hold it whole.
         sender = payload.get("from")
         messages = [m for m in delivery.messages if sender is None or m.from_wa_id == sender]
@@ -94,9 +97,8 @@ class WhatsAppRelay:
                 readable=message.supported and bool(message.text),
             )
             if reply.outbound_id is not None:
-                async with db.session_scope(self.factory) as session:
-                    await enqueue(
-                        session,
+                async with self.storage.begin() as uow:
+                    await uow.outbox.enqueue(
                         SEND_JOB,
                         {"message_id": str(reply.outbound_id), "to": message.from_wa_id},
                         dedup_key=f"{SEND_JOB}:{message.wamid}",
@@ -119,16 +121,19 @@ class WhatsAppRelay:
                 message.status = status.status
 
     async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            message_id, to = uuid.UUID(str(payload["message_id"])), str(payload["to"])
+        except (KeyError, ValueError) as exc:
+            raise UnreadablePayloadError("unreadable whatsapp.send job") from exc
         async with db.session_scope(self.factory) as session:
-            message = await session.get(Message, uuid.UUID(payload["message_id"]))
+            message = await session.get(Message, message_id)
             if message is None:
-                raise PermanentJobError(f"no outbound message {payload['message_id']}")
+                raise PermanentJobError(f"no outbound message {message_id}")
             if message.channel_message_id:
                 return {"already_sent": message.channel_message_id}
             text, language, session_id = message.text, message.language or "es", message.session_id
         if self.client is None:
             raise PermanentJobError("WhatsApp sending is not configured (WHATSAPP_ACCESS_TOKEN, _PHONE_NUMBER_ID)")
-        to = str(payload["to"])
         # A long reply goes out in parts; those a previous run sent are not sent again.
         wamids: list[str] = list(payload.get("sent_parts", []))
         try:

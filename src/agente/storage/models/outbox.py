@@ -1,8 +1,10 @@
 """Durable jobs: what must happen even if the process that asked for it dies.
 
 A job is claimed by one worker at a time (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)
-under a lease (``locked_until``); a worker that dies mid-job leaves the lease to expire,
-and the job runs again. Handlers are written so a re-run has its effect once.
+under a lease (``locked_until``) that its worker renews while the job runs; a worker that
+dies mid-job leaves the lease to expire, and the job runs again. Each claim raises
+``lease_version``, the fencing token every later write of that claim is checked against.
+Handlers are written so a re-run has its effect once.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTime, utcnow
+from agente.storage.repositories.outbox import ACTIVE_STATUSES
 
 # Jobs still to run. The claim's SQL must spell these values out for the planner to use the
-# partial index below (see ``worker.outbox.claimable``).
-ACTIVE_STATUSES = ("pending", "running")
+# partial index below (see ``storage.repositories.outbox.sql.claimable``).
 _ACTIVE = text("status IN ({})".format(", ".join(f"'{status}'" for status in ACTIVE_STATUSES)))
 
 
@@ -41,6 +43,9 @@ class OutboxJob(CreatedAt, Base):
     max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), nullable=False, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Raised by every claim: a write naming an older version comes from a worker whose lease
+    # was taken over, and changes nothing.
+    lease_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     # Enqueuing the same key twice is one job (a retried request does not duplicate work).

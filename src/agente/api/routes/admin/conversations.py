@@ -21,7 +21,7 @@ from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
 from agente.ops import audit
 from agente.storage.models import ConversationSession, Guest, Message
-from agente.worker.outbox import enqueue
+from agente.storage.repositories.outbox.sql import SqlOutbox
 
 # Messages a summary shows, the most recent.
 RECENT = 10
@@ -92,8 +92,7 @@ async def _deliver(
     session.add(message)
     await session.flush()
     if convo.channel == CHANNEL:
-        await enqueue(
-            session,
+        await SqlOutbox(session).enqueue(
             SEND_JOB,
             {"message_id": str(message.id), "to": guest.external_id},
             dedup_key=f"{SEND_JOB}:staff:{message.id}",

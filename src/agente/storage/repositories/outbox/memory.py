@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agente.storage.repositories.outbox import EnqueuedJob
+from agente.storage.repositories.outbox import ACTIVE_STATUSES, ClaimedJob, EnqueuedJob
 
 
 class OutboxTable:
@@ -15,6 +16,12 @@ class OutboxTable:
     def __init__(self) -> None:
         self.jobs: dict[int, dict[str, Any]] = {}
         self.next_id = 1
+
+
+def _due(job: dict[str, Any], now: datetime) -> bool:
+    if job["status"] == "pending":
+        return bool(job["next_attempt_at"] <= now)
+    return job["status"] == "running" and job["locked_until"] is not None and job["locked_until"] < now
 
 
 class MemoryOutbox:
@@ -46,9 +53,90 @@ class MemoryOutbox:
             "max_attempts": max_attempts,
             "next_attempt_at": datetime.now(UTC) + timedelta(seconds=delay),
             "locked_until": None,
+            "lease_version": 0,
             "last_error": None,
             "result": None,
             "dedup_key": dedup_key,
             "ordering_key": ordering_key,
         }
         return EnqueuedJob(job_id, kind, copy.deepcopy(payload), created=True)
+
+    async def claim(self, *, now: datetime, lease_until: datetime, limit: int) -> list[ClaimedJob]:
+        claimed: list[ClaimedJob] = []
+        # Ordering keys with a job still to run, seen so far in id order.
+        waiting: set[str] = set()
+        for job in sorted(self._table.jobs.values(), key=lambda j: j["id"]):
+            if len(claimed) == limit:
+                break
+            key = job["ordering_key"]
+            held = key is not None and key in waiting
+            if key is not None and job["status"] in ACTIVE_STATUSES:
+                waiting.add(key)
+            if held or not _due(job, now):
+                continue
+            job.update(
+                status="running",
+                locked_until=lease_until,
+                attempts=job["attempts"] + 1,
+                lease_version=job["lease_version"] + 1,
+            )
+            claimed.append(
+                ClaimedJob(
+                    job["id"],
+                    job["kind"],
+                    copy.deepcopy(job["payload"]),
+                    job["attempts"],
+                    job["max_attempts"],
+                    job["lease_version"],
+                )
+            )
+        return claimed
+
+    def _owned(self, claim: ClaimedJob) -> dict[str, Any] | None:
+        job = self._table.jobs.get(claim.id)
+        if job is None or job["status"] != "running" or job["lease_version"] != claim.lease_version:
+            return None
+        return job
+
+    async def extend(self, job: ClaimedJob, *, lease_until: datetime) -> bool:
+        row = self._owned(job)
+        if row is None:
+            return False
+        row["locked_until"] = lease_until
+        return True
+
+    async def complete(self, job: ClaimedJob, *, now: datetime, result: dict[str, Any]) -> bool:
+        row = self._owned(job)
+        if row is None:
+            return False
+        row.update(status="done", locked_until=None, result=copy.deepcopy(result), next_attempt_at=now)
+        return True
+
+    async def retry(
+        self,
+        job: ClaimedJob,
+        *,
+        at: datetime,
+        error: str,
+        refund: bool = False,
+        progress: dict[str, Any] | None = None,
+    ) -> bool:
+        row = self._owned(job)
+        if row is None:
+            return False
+        row.update(status="pending", locked_until=None, last_error=error[:4000], next_attempt_at=at)
+        if refund:
+            row["attempts"] -= 1
+        if progress:
+            row["payload"] = {**job.payload, **copy.deepcopy(progress)}
+        return True
+
+    async def bury(self, job: ClaimedJob, *, now: datetime, error: str) -> bool:
+        row = self._owned(job)
+        if row is None:
+            return False
+        row.update(status="dead", locked_until=None, last_error=error[:4000], next_attempt_at=now)
+        return True
+
+    async def counts(self) -> dict[str, int]:
+        return dict(Counter(job["status"] for job in self._table.jobs.values()))

@@ -1,3 +1,6 @@
+"""The relay over the SQL outbox, on each backend (SQLite embedded, PostgreSQL): what the
+in-memory tests show (``test_relay.py``), against the real claim and finish statements."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 
 from agente.container import Container
+from agente.outbox import OutboxRelay, PermanentJobError, RetryLater, backoff
 from agente.storage import db
 from agente.storage.models import OutboxJob
-from agente.worker.outbox import OutboxRelay, PermanentJobError, RetryLater, backoff, enqueue
 
 
 def _later(seconds: float) -> Any:
@@ -22,16 +25,16 @@ async def _jobs(container: Container) -> list[OutboxJob]:
 
 
 async def _add(container: Container, kind: str, n: int = 1, **kwargs: Any) -> None:
-    async with db.session_scope(container.session_factory) as session:
+    async with container.storage.begin() as uow:
         for i in range(n):
-            await enqueue(session, kind, {"n": i}, **kwargs)
+            await uow.outbox.enqueue(kind, {"n": i}, **kwargs)
 
 
 async def test_enqueue_with_the_same_key_is_one_job(container: Container) -> None:
-    async with db.session_scope(container.session_factory) as session:
-        first = await enqueue(session, "k", {"a": 1}, dedup_key="same")
-        second = await enqueue(session, "k", {"a": 2}, dedup_key="same")
-        assert first.id == second.id
+    async with container.storage.begin() as uow:
+        first = await uow.outbox.enqueue("k", {"a": 1}, dedup_key="same")
+        second = await uow.outbox.enqueue("k", {"a": 2}, dedup_key="same")
+        assert first.id == second.id and first.created and not second.created
     assert len(await _jobs(container)) == 1
 
 
@@ -41,7 +44,7 @@ async def test_failing_job_backs_off_then_dies_after_max_attempts(container: Con
 
     await _add(container, "broken", max_attempts=3)
     for step in range(3):
-        relay = OutboxRelay(container.session_factory, {"broken": broken}, container.metrics, now=_later(step * 1000))
+        relay = OutboxRelay(container.storage, {"broken": broken}, container.metrics, now=_later(step * 1000))
         assert await relay.run_once() == 1
     (job,) = await _jobs(container)
     assert job.status == "dead" and job.attempts == 3
@@ -55,7 +58,7 @@ async def test_retry_later_can_keep_the_attempt(container: Container) -> None:
         raise RetryLater("PMS still down", delay=30, spend_attempt=False)
 
     await _add(container, "wait")
-    relay = OutboxRelay(container.session_factory, {"wait": wait}, container.metrics)
+    relay = OutboxRelay(container.storage, {"wait": wait}, container.metrics)
     assert await relay.run_once() == 1
     (job,) = await _jobs(container)
     assert job.status == "pending" and job.attempts == 0
@@ -69,7 +72,7 @@ async def test_permanent_error_and_unknown_kind_die_at_once(container: Container
 
     await _add(container, "hopeless")
     await _add(container, "nobody-handles-this")
-    relay = OutboxRelay(container.session_factory, {"hopeless": hopeless}, container.metrics)
+    relay = OutboxRelay(container.storage, {"hopeless": hopeless}, container.metrics)
     assert await relay.run_once() == 2
     assert [(j.status, j.attempts) for j in await _jobs(container)] == [("dead", 1), ("dead", 1)]
 
@@ -83,9 +86,7 @@ async def test_two_workers_never_run_the_same_job(container: Container) -> None:
         return {"ok": True}
 
     await _add(container, "record", n=30)
-    workers = [
-        OutboxRelay(container.session_factory, {"record": record}, container.metrics, batch_size=4) for _ in range(2)
-    ]
+    workers = [OutboxRelay(container.storage, {"record": record}, container.metrics, batch_size=4) for _ in range(2)]
     while any(j.status != "done" for j in await _jobs(container)):
         await asyncio.gather(*(w.run_once() for w in workers))
     assert sorted(runs) == list(range(30))
@@ -118,11 +119,11 @@ async def test_one_guest_s_jobs_run_one_at_a_time_in_order_across_workers(contai
         running.discard(key)
         return {}
 
-    async with db.session_scope(container.session_factory) as session:
+    async with container.storage.begin() as uow:
         for n in range(4):
             for guest in ("a", "b"):
-                await enqueue(session, "turn", {"guest": guest, "n": n}, ordering_key=f"whatsapp:{guest}")
-    workers = [OutboxRelay(container.session_factory, {"turn": turn}, container.metrics) for _ in range(3)]
+                await uow.outbox.enqueue("turn", {"guest": guest, "n": n}, ordering_key=f"whatsapp:{guest}")
+    workers = [OutboxRelay(container.storage, {"turn": turn}, container.metrics) for _ in range(3)]
     while any(j.status != "done" for j in await _jobs(container)):
         await asyncio.gather(*(w.run_once() for w in workers))
     assert overlaps == []
@@ -136,15 +137,15 @@ async def test_a_retrying_job_holds_its_key_and_a_dead_one_releases_it(container
             raise RuntimeError("not yet")
         return {}
 
-    async with db.session_scope(container.session_factory) as session:
+    async with container.storage.begin() as uow:
         for n in range(2):
-            await enqueue(session, "flaky", {"n": n}, ordering_key="email:guest@example.com", max_attempts=2)
-        await enqueue(session, "flaky", {"n": 9}, ordering_key="email:other@example.com")
-    relay = OutboxRelay(container.session_factory, {"flaky": flaky}, container.metrics)
+            await uow.outbox.enqueue("flaky", {"n": n}, ordering_key="email:guest@example.com", max_attempts=2)
+        await uow.outbox.enqueue("flaky", {"n": 9}, ordering_key="email:other@example.com")
+    relay = OutboxRelay(container.storage, {"flaky": flaky}, container.metrics)
     assert await relay.run_once() == 2  # the first of each key; the second waits behind the retry
     statuses = [j.status for j in await _jobs(container)]
     assert statuses == ["pending", "pending", "done"]
-    later = OutboxRelay(container.session_factory, {"flaky": flaky}, container.metrics, now=_later(1000))
+    later = OutboxRelay(container.storage, {"flaky": flaky}, container.metrics, now=_later(1000))
     assert await later.run_once() == 1  # the retry, which dies; the one behind it still waited
     assert [j.status for j in await _jobs(container)] == ["dead", "pending", "done"]
     assert await later.run_once() == 1
@@ -153,15 +154,15 @@ async def test_a_retrying_job_holds_its_key_and_a_dead_one_releases_it(container
 
 async def test_drain_runs_what_jobs_enqueue_without_waiting_for_the_next_poll(container: Container) -> None:
     async def message(payload: dict[str, Any]) -> dict[str, Any]:
-        async with db.session_scope(container.session_factory) as session:
-            await enqueue(session, "reply", {"to": payload["n"]})
+        async with container.storage.begin() as uow:
+            await uow.outbox.enqueue("reply", {"to": payload["n"]})
         return {}
 
     async def reply(payload: dict[str, Any]) -> dict[str, Any]:
         return {}
 
     await _add(container, "message", n=3)
-    relay = OutboxRelay(container.session_factory, {"message": message, "reply": reply}, container.metrics)
+    relay = OutboxRelay(container.storage, {"message": message, "reply": reply}, container.metrics)
     assert await relay.drain() == 6
     assert [j.status for j in await _jobs(container)] == ["done"] * 6
 
@@ -179,6 +180,6 @@ async def test_a_batch_runs_side_by_side_up_to_the_concurrency(container: Contai
         return {}
 
     await _add(container, "slow", n=8)
-    relay = OutboxRelay(container.session_factory, {"slow": slow}, container.metrics, concurrency=3)
+    relay = OutboxRelay(container.storage, {"slow": slow}, container.metrics, concurrency=3)
     assert await relay.run_once() == 8
     assert most == 3

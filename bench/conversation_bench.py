@@ -35,6 +35,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from agente.config import Settings
+from agente.container import Container
 from agente.main import create_app
 from agente.storage import migrate
 
@@ -92,7 +93,8 @@ async def run(
             redis_key_prefix=f"bench:{time.time_ns()}:",
         )
         migrate.upgrade(settings)
-        app = create_app(settings)
+        built: list[Container] = []
+        app = create_app(settings, on_start=built.append)
         async with LifespanManager(app, startup_timeout=120) as manager:  # the first start may train the model
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
@@ -105,7 +107,7 @@ async def run(
                     for r in range(rounds):
                         await asyncio.gather(*(_guest(client, f"g{r}-{i}", latencies) for i in range(guests)))
                 elapsed = time.perf_counter() - started
-                container = manager._state["container"]
+                container = built[0]
                 nlu_ms = []
                 for text in DIALOGUE * 20:
                     t0 = time.perf_counter()

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import MetricsDep, SessionDep, SettingsDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.email.inbound import InboundEmail, read_json
@@ -81,11 +81,13 @@ class EmailAck(BaseModel):
     },
     openapi_extra=_SIGNED_EMAIL,
 )
-async def receive_email(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
-    secret = container.settings.email_webhook_secret
+async def receive_email(
+    request: Request, settings: SettingsDep, metrics: MetricsDep, session: SessionDep
+) -> JSONResponse:
+    secret = settings.email_webhook_secret
     if secret is None or not secret.get_secret_value():
         return error_response(404, "The email channel is not enabled (EMAIL_WEBHOOK_SECRET).", code="email_disabled")
-    rejections = container.metrics.webhook_rejections
+    rejections = metrics.webhook_rejections
     raw = await request.body()
     if len(raw) > MAX_EMAIL_BYTES:
         rejections.labels(CHANNEL, "too_large").inc()
@@ -119,5 +121,5 @@ async def receive_email(request: Request, container: ContainerDep, session: Sess
     )
     if job.payload.get("delivery") != delivery:
         return JSONResponse({"status": "duplicate"}, status_code=200)
-    container.metrics.webhook_deliveries.labels(CHANNEL).inc()
+    metrics.webhook_deliveries.labels(CHANNEL).inc()
     return JSONResponse({"status": "accepted"}, status_code=202)

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import MetricsDep, SessionDep, SettingsDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.errors import PayloadError, SignatureError
@@ -94,12 +94,12 @@ def _senders(raw: bytes) -> list[str | None]:
 
 @router.get("/whatsapp", response_class=PlainTextResponse)
 async def verify(
-    container: ContainerDep,
+    settings: SettingsDep,
     mode: Annotated[str, Query(alias="hub.mode")] = "",
     token: Annotated[str, Query(alias="hub.verify_token")] = "",
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)] = "",
 ) -> Response:
-    configured = container.settings.whatsapp_verify_token
+    configured = settings.whatsapp_verify_token
     echo = verify_challenge(mode, token, challenge, configured.get_secret_value() if configured else "")
     if echo is None:
         return error_response(403, "The verification token does not match.", code="forbidden")
@@ -113,15 +113,15 @@ async def verify(
     responses=error_responses(401),
     openapi_extra=_SIGNED_DELIVERY,
 )
-async def deliver(request: Request, container: ContainerDep, session: SessionDep) -> JSONResponse:
+async def deliver(request: Request, settings: SettingsDep, metrics: MetricsDep, session: SessionDep) -> JSONResponse:
     raw = await request.body()
     if len(raw) > MAX_DELIVERY_BYTES:
         return error_response(413, "The delivery is too large.")
-    secret = container.settings.whatsapp_app_secret
+    secret = settings.whatsapp_app_secret
     try:
         verify_signature(raw, request.headers.get("x-hub-signature-256"), secret.get_secret_value() if secret else "")
     except SignatureError as exc:
-        container.metrics.webhook_rejections.labels("whatsapp", "signature").inc()
+        metrics.webhook_rejections.labels("whatsapp", "signature").inc()
         return error_response(401, str(exc), code="invalid_signature")
     digest = hashlib.sha256(raw).hexdigest()
     body = raw.decode("utf-8", errors="replace")
@@ -138,5 +138,5 @@ async def deliver(request: Request, container: ContainerDep, session: SessionDep
             ordering_key=f"whatsapp:{sender}" if sender else None,
             max_attempts=50,
         )
-    container.metrics.webhook_deliveries.labels("whatsapp").inc()
+    metrics.webhook_deliveries.labels("whatsapp").inc()
     return JSONResponse({"status": "accepted"})

@@ -20,7 +20,7 @@ class Bound:
 
     def describe(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
-        return f"between {self.low:g} and {self.high:g}{unit}"
+        return f"between {_number(self.low)} and {_number(self.high)}{unit}"
 
     def holds(self, value: float) -> bool:
         return math.isfinite(value) and self.low <= value <= self.high
@@ -39,3 +39,7 @@ BLOCK_SECONDS = Bound(1, 365 * 86_400, "seconds")
 # The PMS simulator's faults.
 SIMULATOR_LATENCY_MS = Bound(0, 120_000, "ms")
 SIMULATOR_FAILURE_RATE = Bound(0, 1)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -173,11 +173,12 @@ class Running:
 
 @asynccontextmanager
 async def running(settings: Settings, *, client_address: str = "127.0.0.1") -> AsyncIterator[Running]:
-    application = create_app(settings)
+    built: list[Container] = []
+    application = create_app(settings, on_start=built.append)
     async with lifespan(application) as manager:
         transport = httpx.ASGITransport(app=manager.app, client=(client_address, 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://agente.test") as http:
-            yield Running(container=manager._state["container"], client=http)
+            yield Running(container=built[0], client=http)
 
 
 @pytest.fixture

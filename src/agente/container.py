@@ -1,10 +1,15 @@
 """The composition root: every long-lived part of a process, built from settings.
 
-``build_container(settings)`` is the one place where the service is wired. The API's
-lifespan and the worker both enter it, and tests enter it with their own settings::
+``build_container(settings)`` is the one place where the service is wired. The entry
+points enter it — the API's lifespan (:mod:`agente.main`) and the ``agente`` commands
+(:mod:`agente.cli`, the worker among them) — and tests enter it with their own settings::
 
     async with build_container(settings) as container:
         ...
+
+Nothing else imports this module: the API gets its parts as :class:`~agente.api.deps.ApiParts`
+and the worker as :class:`~agente.worker.main.WorkerParts`, each built here from the
+container (``make lint`` checks the layering).
 
 It owns the database engine, Redis, the metrics registry, the writer of the ``logs``
 table, feature flags, the rate limiter, the blocklist, the hotel facts and the PMS stack
@@ -33,20 +38,25 @@ from agente.conversation.facts import HotelFacts
 from agente.conversation.nlu.model import shared_classifier
 from agente.conversation.nlu.parser import Catalog, NluParser
 from agente.conversation.service import ConversationService
-from agente.observability.event_log import EventLogWriter
 from agente.observability.metrics import Metrics
-from agente.observability.tracing import trace_engine
 from agente.ops.blocklist import Blocklist
 from agente.ops.flags import FeatureFlags
 from agente.ops.rate_limit import RateLimiter
 from agente.pms.adapters.simulator_faults import FaultSwitch
 from agente.pms.errors import PmsError
-from agente.pms.factory import build_pms
+from agente.pms.factory import build_breaker, build_pms
+from agente.pms.port import PmsClient
+from agente.pms.resilience.controls import BreakerControls
 from agente.pms.resilience.resilient import ResilientPms
+from agente.readiness import HealthChecks, SelfTest
 from agente.reservations.service import Reservations
 from agente.storage import db, migrate
+from agente.storage.event_log import EventLogWriter
 from agente.storage.redis import RedisStore
+from agente.storage.schema import SchemaProbe
+from agente.storage.tracing import trace_engine
 from agente.storage.unit_of_work import SqlStorage, Storage
+from agente.worker.main import WorkerParts
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +68,15 @@ class Container:
     storage: Storage
     redis: RedisStore
     metrics: Metrics
-    # The newest migration this code knows: readiness reports a database behind it.
-    schema_head: str | None
+    # The database's schema, against the newest migration this code knows.
+    schema: SchemaProbe
     event_log: EventLogWriter
     flags: FeatureFlags
     limiter: RateLimiter
     blocklist: Blocklist
+    # The one place that holds the concrete PMS client; its consumers see the PmsClient port.
     pms: ResilientPms
+    breaker: BreakerControls
     # The simulator's fault switch (its setting lives in Redis, so it exists in every mode).
     pms_faults: FaultSwitch
     reservations: Reservations
@@ -73,6 +85,25 @@ class Container:
     whatsapp: WhatsAppRelay
     facts: HotelFacts
     email: EmailRelay
+    health: HealthChecks
+    self_test: SelfTest
+
+
+def worker_parts(container: Container) -> WorkerParts:
+    """What the worker's jobs run on (``agente worker``, and the embedded API's own loop)."""
+    settings = container.settings
+    return WorkerParts(
+        settings=settings,
+        session_factory=container.session_factory,
+        storage=container.storage,
+        metrics=container.metrics,
+        reservations=container.reservations,
+        whatsapp=container.whatsapp,
+        email=container.email,
+        nlu=container.nlu,
+        health=container.health,
+        outbox_concurrency=settings.outbox_concurrency if container.schema.backend == "postgresql" else 1,
+    )
 
 
 @asynccontextmanager
@@ -92,8 +123,15 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         stack.push_async_callback(event_log.stop)
         flags = FeatureFlags(redis)
         faults = FaultSwitch(redis)
+        breaker = build_breaker(settings, redis=redis, metrics=metrics)
         pms = build_pms(
-            settings, redis=redis, session_factory=session_factory, flags=flags, metrics=metrics, faults=faults
+            settings,
+            breaker=breaker,
+            redis=redis,
+            session_factory=session_factory,
+            flags=flags,
+            metrics=metrics,
+            faults=faults,
         )
         stack.push_async_callback(pms.aclose)
         smtp = _smtp_sender(settings)
@@ -140,6 +178,16 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             from_address=settings.smtp_from or "",
             max_chars=settings.message_max_chars,
         )
+        schema = SchemaProbe(engine, migrate.head_revision(settings))
+        controls = BreakerControls(breaker)
+        health = HealthChecks(
+            schema=schema,
+            redis=redis,
+            pms=pms,
+            breaker=controls,
+            metrics=metrics,
+            timeout=settings.health_check_timeout,
+        )
         yield Container(
             settings=settings,
             engine=engine,
@@ -147,7 +195,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             storage=storage,
             redis=redis,
             metrics=metrics,
-            schema_head=migrate.head_revision(settings),
+            schema=schema,
             event_log=event_log,
             flags=flags,
             limiter=RateLimiter(
@@ -158,6 +206,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             ),
             blocklist=Blocklist(session_factory),
             pms=pms,
+            breaker=controls,
             pms_faults=faults,
             reservations=reservations,
             facts=facts,
@@ -165,6 +214,8 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             conversations=conversations,
             whatsapp=whatsapp,
             email=email,
+            health=health,
+            self_test=SelfTest(health, nlu, conversations.today),
         )
 
 
@@ -182,7 +233,7 @@ def _smtp_sender(settings: Settings) -> SmtpSender | None:
     )
 
 
-def _catalog(pms: ResilientPms, *, keep_seconds: float = 60.0) -> Catalog:
+def _catalog(pms: PmsClient, *, keep_seconds: float = 60.0) -> Catalog:
     """Room types as (id, name) for the NLU's fuzzy matching; empty while the PMS is unknown.
 
     Kept in memory for a minute: every message needs it, and room types change rarely."""

@@ -4,6 +4,7 @@
 
     AgenteError
      ├── ConfigurationError          settings that cannot work (raised at start-up)
+     ├── InvalidControlError         a value an operator gave that cannot work (400)
      ├── DependencyUnavailableError  a backing service (database, Redis) did not answer
      │    ├── DatabaseUnavailableError
      │    └── RedisUnavailableError
@@ -23,6 +24,13 @@ class AgenteError(Exception):
 
 class ConfigurationError(AgenteError):
     """The configuration cannot work; raised before the service starts serving."""
+
+
+class InvalidControlError(AgenteError):
+    """An operator's value that cannot work (a bad address, a zero window, a breaker threshold...).
+
+    Raised by the parts that own the value (breaker, limiter, blocklist, simulator faults,
+    hotel facts), whichever layer they sit in; the API answers it with a 400."""
 
 
 class DependencyUnavailableError(AgenteError):

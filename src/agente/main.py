@@ -1,13 +1,14 @@
 """The ASGI application: ``create_app(settings)`` and its lifespan.
 
 The app is a factory so every test and process configures its own; the container is built
-in the lifespan and handed to requests through lifespan state (``request.state.container``).
+in the lifespan, and requests get the parts they use (:class:`~agente.api.deps.ApiParts`)
+through lifespan state — never the container itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,14 +20,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agente import __version__
 from agente.api.body_limit import BodyLimitMiddleware
+from agente.api.deps import ApiParts
 from agente.api.errors import install_error_handlers
 from agente.api.guard import ClientGuardMiddleware
 from agente.api.liveness import LivenessMiddleware
 from agente.api.middleware import RequestContextMiddleware, RouteTemplates
 from agente.api.openapi import document_errors
 from agente.api.routes import admin, chat, email_webhook, health, messages, metrics, nlu, test, webhooks
-from agente.config import Settings
-from agente.container import build_container
+from agente.api.state import STATE_KEY
+from agente.config import PmsType, Settings
+from agente.container import Container, build_container, worker_parts
 from agente.errors import DependencyUnavailableError
 from agente.lifecycle import Lifecycle
 from agente.worker.main import build_scheduler
@@ -34,9 +37,37 @@ from agente.worker.main import build_scheduler
 log = structlog.stdlib.get_logger("agente")
 
 
-def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None = None) -> FastAPI:
+def api_parts(container: Container, lifecycle: Lifecycle) -> ApiParts:
+    settings = container.settings
+    return ApiParts(
+        settings=settings,
+        metrics=container.metrics,
+        session_factory=container.session_factory,
+        storage=container.storage,
+        conversations=container.conversations,
+        nlu=container.nlu,
+        facts=container.facts,
+        flags=container.flags,
+        limiter=container.limiter,
+        blocklist=container.blocklist,
+        breaker=container.breaker,
+        simulator=container.pms_faults if settings.pms_type is PmsType.SIMULATOR else None,
+        email=container.email,
+        health=container.health,
+        self_test=container.self_test,
+        lifecycle=lifecycle,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    lifecycle: Lifecycle | None = None,
+    on_start: Callable[[Container], object] | None = None,
+) -> FastAPI:
     """Build the API. ``settings`` defaults to the environment's; ``lifecycle`` lets the
-    server flip readiness to 503 on SIGTERM before the listener closes."""
+    server flip readiness to 503 on SIGTERM before the listener closes; ``on_start`` is
+    called with the container once it is built (tests and benchmarks look inside it)."""
     settings = settings or Settings()
     lifecycle = lifecycle or Lifecycle()
 
@@ -55,10 +86,12 @@ def create_app(settings: Settings | None = None, *, lifecycle: Lifecycle | None 
                 database=container.engine.url.get_backend_name(),
                 redis="embedded" if container.redis.embedded else "external",
             )
-            scheduler = build_scheduler(container) if settings.runs_worker_in_process else None
+            if on_start is not None:
+                on_start(container)
+            scheduler = build_scheduler(worker_parts(container)) if settings.runs_worker_in_process else None
             worker = asyncio.create_task(scheduler.run(), name="worker") if scheduler else None
             try:
-                yield {"container": container, "lifecycle": lifecycle}
+                yield {STATE_KEY: api_parts(container, lifecycle)}
             finally:
                 lifecycle.begin_drain()
                 log.info("service stopping")

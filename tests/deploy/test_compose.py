@@ -504,7 +504,7 @@ async def test_worker_health_check_fails_when_the_scheduler_loop_is_stuck(
     """The process still answers, but its loop has not come round: /health/live says 503."""
     test = project["services"]["agente-worker"]["healthcheck"]["test"]
     async with build_container(embedded_settings(tmp_path)) as container:
-        app = worker_app(container, lambda: time.monotonic() - 3600, stale_after=120)
+        app = worker_app(container.health, lambda: time.monotonic() - 3600, stale_after=120)
         port = free_port()
         http = WorkerHttp(app, host="127.0.0.1", port=port)
         await http.start()

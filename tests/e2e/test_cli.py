@@ -187,3 +187,39 @@ def test_logs_prune_deletes_only_rows_older_than_the_given_age(tmp_path: Path) -
     assert "bogus" in bogus.stderr
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM logs").fetchone() == (1,)
+
+
+def _refused_for_missing_schema(proc: subprocess.CompletedProcess[str]) -> None:
+    """One line on stderr naming the command to run, exit 1, no traceback and no job ever run."""
+    assert proc.returncode == 1, describe(proc)
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()], describe(proc)
+    assert "has no schema" in proc.stderr and "agente db upgrade" in proc.stderr, describe(proc)
+    assert "Traceback" not in proc.stdout + proc.stderr, describe(proc)
+    assert "worker started" not in proc.stdout and "service started" not in proc.stdout, describe(proc)
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_an_empty_sqlite_file_is_refused_with_one_line(tmp_path: Path, command: str) -> None:
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "agente.db").touch()
+    env = clean_env(PORT=str(free_port()), WORKER_METRICS_PORT="0")
+    _refused_for_missing_schema(run_agente(command, env=env, cwd=tmp_path))
+    assert sqlite_tables(tmp_path / "var" / "agente.db") == set(), "no table may appear without the migrations"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_an_empty_postgres_database_is_refused_with_one_line(
+    tmp_path: Path, fresh_pg_database: str, command: str
+) -> None:
+    env = clean_env(DATABASE_URL=fresh_pg_database, PORT=str(free_port()), WORKER_METRICS_PORT="0")
+    _refused_for_missing_schema(run_agente(command, env=env, cwd=tmp_path))
+
+    async def tables() -> int:
+        conn = await asyncpg.connect(fresh_pg_database)
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
+        finally:
+            await conn.close()
+
+    assert asyncio.run(tables()) == 0

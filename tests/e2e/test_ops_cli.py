@@ -79,3 +79,25 @@ def test_blocklist_commands_and_nginx_rendering(tmp_path: Path) -> None:
     assert run_agente("blocklist", "remove", "10.0.0.0/8", env=env, cwd=tmp_path).returncode == 0
     missing = run_agente("blocklist", "remove", "10.0.0.0/8", env=env, cwd=tmp_path)
     assert missing.returncode == 1 and "not on the blocklist" in missing.stderr
+
+
+def test_breaker_thresholds_from_the_shell_within_their_range(
+    tmp_path: Path, shared: tuple[dict[str, str], str]
+) -> None:
+    env, prefix = shared
+    for value in ("5e-324", "0.5", "nan", "inf", "3601"):
+        refused = run_agente("pms", "breaker", "--recovery-timeout", value, env=env, cwd=tmp_path)
+        assert refused.returncode == 2, describe(refused)
+        assert "Traceback" not in refused.stderr, describe(refused)
+    assert "1<=x<=3600" in refused.stderr or "1 and 3600" in refused.stderr, describe(refused)
+    too_slow = run_agente("ratelimit", "set", "--window-seconds", "86401", env=env, cwd=tmp_path)
+    assert too_slow.returncode == 2, describe(too_slow)
+    client = _redis()
+    assert client.hgetall(f"{prefix}pms:breaker:config") == {}
+
+    done = run_agente("pms", "breaker", "--recovery-timeout", "60", "--failure-threshold", "8", env=env, cwd=tmp_path)
+    assert done.returncode == 0, describe(done)
+    config = json.loads(done.stdout)["config"]
+    assert config == {"failure_threshold": 8, "recovery_timeout": 60.0, "half_open_max_calls": 1}
+    assert client.hgetall(f"{prefix}pms:breaker:config")["recovery_timeout"] == "60.0"
+    client.delete(*client.keys(f"{prefix}*"))

@@ -15,7 +15,7 @@ from typing import Annotated
 import structlog
 from fastapi import Depends, HTTPException, Request
 
-from agente.api.deps import ContainerDep
+from agente.api.deps import SettingsDep
 
 log = structlog.stdlib.get_logger("agente.admin")
 
@@ -29,9 +29,9 @@ def _match(presented: str, tokens: dict[str, str]) -> str | None:
     return found
 
 
-async def require_admin(request: Request, container: ContainerDep) -> str:
+async def require_admin(request: Request, settings: SettingsDep) -> str:
     """The name of the admin token presented; 401 otherwise."""
-    tokens = container.settings.admin_tokens()
+    tokens = settings.admin_tokens()
     header = request.headers.get("authorization", "")
     scheme, _, presented = header.partition(" ")
     client = request.client.host if request.client else None

@@ -20,7 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from agente.errors import DependencyUnavailableError
+from agente.errors import DependencyUnavailableError, InvalidControlError
 from agente.ops.errors import OpsError, UnknownFlagError
 
 log = structlog.stdlib.get_logger("agente.api")
@@ -91,6 +91,7 @@ async def _ops_error(_request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OpsError, _ops_error)
+    app.add_exception_handler(InvalidControlError, _ops_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DependencyUnavailableError, _dependency_unavailable)

@@ -22,10 +22,11 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agente.api.errors import error_body
+from agente.api.state import STATE_KEY
 from agente.ops.rate_limit import Decision
 
 if TYPE_CHECKING:
-    from agente.container import Container
+    from agente.api.deps import ApiParts
 
 log = structlog.stdlib.get_logger("agente.guard")
 
@@ -48,28 +49,28 @@ class ClientGuardMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        container: Container | None = scope.get("state", {}).get("container")
-        if scope["type"] != "http" or container is None or path.startswith(OPEN_PREFIXES):
+        parts: ApiParts | None = scope.get("state", {}).get(STATE_KEY)
+        if scope["type"] != "http" or parts is None or path.startswith(OPEN_PREFIXES):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
 
-        if await container.blocklist.blocks(address):
+        if await parts.blocklist.blocks(address):
             log.warning("Blocked client refused", reason="blocklist", path=path, client_ip=address)
             await JSONResponse(error_body(403, "This address is blocked.", code="blocked"), status_code=403)(
                 scope, receive, send
             )
             return
 
-        if path.startswith(UNLIMITED_PREFIXES) or not container.settings.rate_limit_enabled:
+        if path.startswith(UNLIMITED_PREFIXES) or not parts.settings.rate_limit_enabled:
             await self.app(scope, receive, send)
             return
 
-        decision = await container.limiter.hit(address)
+        decision = await parts.limiter.hit(address)
         headers = rate_limit_headers(decision)
         if not decision.allowed:
-            container.metrics.rate_limit_rejections.labels(
+            parts.metrics.rate_limit_rejections.labels(
                 "strict" if decision.policy.strict_mode else "normal", decision.backend
             ).inc()
             log.warning(

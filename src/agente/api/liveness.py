@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from agente.api.state import STATE_KEY
+
 if TYPE_CHECKING:
-    from agente.container import Container
+    from agente.api.deps import ApiParts
 
 PATH = "/health/live"
 _BODY = b'{"status":"alive"}'
@@ -38,8 +40,8 @@ class LivenessMiddleware:
         started = time.perf_counter()
         await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
         await send({"type": "http.response.body", "body": _BODY if scope["method"] == "GET" else b""})
-        container: Container | None = scope.get("state", {}).get("container")
-        if container is not None:
-            metrics = container.metrics
+        parts: ApiParts | None = scope.get("state", {}).get(STATE_KEY)
+        if parts is not None:
+            metrics = parts.metrics
             metrics.http_requests.labels(scope["method"], PATH, "200").inc()
             metrics.http_duration.labels(scope["method"], PATH).observe(time.perf_counter() - started)

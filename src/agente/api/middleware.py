@@ -30,10 +30,11 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agente.api.errors import error_body
+from agente.api.state import STATE_KEY
 from agente.observability import tracing
 
 if TYPE_CHECKING:
-    from agente.container import Container
+    from agente.api.deps import ApiParts
 
 log = structlog.stdlib.get_logger("agente.access")
 _access_level = logging.getLogger("agente.access")
@@ -80,8 +81,8 @@ class RequestContextMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         request_span = tracing.start_request(scope, request_id)
-        container: Container | None = scope.get("state", {}).get("container")
-        metrics = container.metrics if container else None
+        parts: ApiParts | None = scope.get("state", {}).get(STATE_KEY)
+        metrics = parts.metrics if parts else None
         started = time.perf_counter()
         response: dict[str, Any] = {"status": 500, "started": False}
         header = (b"x-request-id", request_id.encode("latin-1"))

@@ -28,9 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from agente.conversation.nlu.types import LANGUAGES, TOPICS
-from agente.errors import DependencyUnavailableError
+from agente.errors import DependencyUnavailableError, InvalidControlError
 from agente.ops import audit
-from agente.ops.errors import InvalidControlError
 from agente.storage import db
 from agente.storage.models import HotelFact
 from agente.storage.models.base import utcnow

@@ -1,10 +1,11 @@
 """The ``logs`` table: notable log events (warnings and worse) kept queryable in the database.
 
 stdout stays the primary log. This sink copies each record at or above ``EVENT_LOG_LEVEL``
-into a bounded in-memory buffer; a task of the container writes the buffer to ``logs`` in
-batches once a second. Logging never waits on the database: when the buffer is full, or
-the database is down when a batch is written, the records are dropped and counted in
-``event_log_dropped_total`` — the stdout copy of each line still exists.
+into a bounded in-memory buffer; :class:`agente.storage.event_log.EventLogWriter`, a task of
+the container, writes the buffer to ``logs`` in batches once a second. Logging never waits
+on the database: when the buffer is full, or the database is down when a batch is written,
+the records are dropped and counted in ``event_log_dropped_total`` — the stdout copy of
+each line still exists.
 
 Records are already masked by the logging pipeline (structlog events) or masked here
 (standard-library records), so no personal data reaches the table either.
@@ -12,21 +13,12 @@ Records are already masked by the logging pipeline (structlog events) or masked 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import deque
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from agente.errors import DependencyUnavailableError
-from agente.observability.metrics import Metrics
 from agente.observability.redaction import redact, redact_text
-from agente.storage import db
-from agente.storage.models import LogEntry
 
 # Fields that have their own column, or that the table does not need to repeat.
 _COLUMNS = frozenset({"event", "level", "logger", "request_id", "timestamp", "exc_info", "_record", "_from_structlog"})
@@ -73,54 +65,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     return str(value)
-
-
-class EventLogWriter:
-    """Owns the handler on the root logger and the task that writes its buffer."""
-
-    def __init__(
-        self, factory: async_sessionmaker[AsyncSession], metrics: Metrics, *, level: str, interval: float = 1.0
-    ) -> None:
-        self.factory = factory
-        self.metrics = metrics
-        self.interval = interval
-        self.handler = EventLogHandler(logging.getLevelName(level))
-        self._task: asyncio.Task[None] | None = None
-
-    async def flush(self) -> int:
-        """Write what is buffered; return how many rows were written."""
-        self._count_overflow()
-        batch = [self.handler.buffer.popleft() for _ in range(min(len(self.handler.buffer), 1000))]
-        if not batch:
-            return 0
-        try:
-            async with db.session_scope(self.factory) as session:
-                await session.execute(insert(LogEntry), batch)
-        except (DependencyUnavailableError, SQLAlchemyError):
-            # Down, or not migrated yet: the records stay on stdout only.
-            self.metrics.event_log_dropped.inc(len(batch))
-            return 0
-        return len(batch)
-
-    def _count_overflow(self) -> None:
-        dropped, self.handler.dropped = self.handler.dropped, 0
-        if dropped:
-            self.metrics.event_log_dropped.inc(dropped)
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
-            while await self.flush() == 1000:
-                pass
-
-    def start(self) -> None:
-        logging.getLogger().addHandler(self.handler)
-        self._task = asyncio.create_task(self._run(), name="event-log-writer")
-
-    async def stop(self) -> None:
-        logging.getLogger().removeHandler(self.handler)
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-        while await self.flush():
-            pass

@@ -43,8 +43,6 @@ from agente.observability.redaction import redact_text
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SpanExporter
-    from sqlalchemy.engine import URL, ExceptionContext
-    from sqlalchemy.ext.asyncio import AsyncEngine
 
     from agente.config import Settings
     from agente.observability.otlp import StoppableExporter
@@ -54,16 +52,17 @@ __all__ = [
     "RequestSpan",
     "SpanScope",
     "Tracing",
+    "active_tracer",
     "add_trace_ids",
     "child_span",
     "configure_tracing",
     "enabled",
     "inject",
+    "mark_error",
     "record_error",
     "set_attributes",
     "span",
     "start_request",
-    "trace_engine",
     "traced",
 ]
 
@@ -78,7 +77,6 @@ Attributes = Mapping[str, AttributeValue | None]
 _W3C = TraceContextTextMapPropagator()
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"})
 # Statements are SQL with bound parameters (no values); long ones are cut.
-_STATEMENT_CHARS = 2000
 # The SDK's own loggers: one line per message a minute, not one per dropped span or failed batch.
 _NOISY_LOGGERS = ("opentelemetry.sdk._shared_internal", "opentelemetry.exporter.otlp.proto.http.trace_exporter")
 
@@ -90,6 +88,12 @@ class _State:
 
 
 _state = _State()
+
+
+def active_tracer() -> Tracer | None:
+    """The process's tracer, or ``None`` while tracing is off (for instrumentation kept elsewhere,
+    such as the database engine's in :mod:`agente.storage.tracing`)."""
+    return _state.tracer
 
 
 def enabled() -> bool:
@@ -244,7 +248,7 @@ def _current(tracer: Tracer, name: str, kind: SpanKind, attributes: Attributes |
         try:
             yield current
         except Exception as exc:
-            _mark_error(current, exc)
+            mark_error(current, exc)
             raise
 
 
@@ -295,10 +299,11 @@ def record_error(exc: BaseException) -> None:
         return
     current = trace.get_current_span()
     if current.is_recording():
-        _mark_error(current, exc)
+        mark_error(current, exc)
 
 
-def _mark_error(current: Span, exc: BaseException) -> None:
+def mark_error(current: Span, exc: BaseException) -> None:
+    """Mark ``current`` as failed by ``exc``."""
     # The type, never the message: messages can quote what a guest wrote.
     kind = type(exc)
     error_type = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
@@ -386,70 +391,3 @@ def add_trace_ids(_logger: Any, _method: str, event_dict: MutableMapping[str, An
         event_dict["trace_id"] = format(ids.trace_id, "032x")
         event_dict["span_id"] = format(ids.span_id, "016x")
     return event_dict
-
-
-# --- database -------------------------------------------------------------------------------
-
-
-def _database(url: URL) -> tuple[str, dict[str, AttributeValue]]:
-    """The database's name and the attributes every one of its statements' spans carries."""
-    backend = url.get_backend_name()
-    database = (url.database or "").rsplit("/", 1)[-1] or backend
-    base: dict[str, AttributeValue] = {
-        "db.system.name": "postgresql" if backend == "postgresql" else backend,
-        "db.namespace": database,
-    }
-    if url.host:
-        base["server.address"] = url.host
-        base["server.port"] = url.port or 5432
-    return database, base
-
-
-def statement_spans(url: URL) -> Callable[[str, str], SpanScope]:
-    """For statements run on the driver itself: ``span(operation, sql)`` is the client span
-    :func:`trace_engine` would have made for it (only inside a recorded span)."""
-    database, base = _database(url)
-
-    def statement_span(operation: str, sql: str) -> SpanScope:
-        attributes = {**base, "db.operation.name": operation, "db.query.text": sql.strip()[:_STATEMENT_CHARS]}
-        return child_span(f"{operation} {database}", attributes=attributes)
-
-    return statement_span
-
-
-def trace_engine(engine: AsyncEngine) -> None:
-    """A client span per statement the engine runs inside a recorded span.
-
-    Named ``{operation} {database}`` (``SELECT agente``), with the SQL text — bound parameters
-    stay out of it. Costs one check per statement while tracing is off."""
-    from sqlalchemy import event
-
-    database, base = _database(engine.url)
-
-    def before(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
-        tracer = _state.tracer
-        if tracer is None or context is None or not trace.get_current_span().is_recording():
-            return
-        operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
-        context._agente_span = tracer.start_span(
-            f"{operation} {database}",
-            kind=SpanKind.CLIENT,
-            attributes={**base, "db.operation.name": operation, "db.query.text": statement[:_STATEMENT_CHARS]},
-        )
-
-    def after(_conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool) -> None:
-        ended: Span | None = getattr(context, "_agente_span", None)
-        if ended is not None:
-            context._agente_span = None
-            ended.end()
-
-    def failed(error: ExceptionContext) -> None:
-        failing: Span | None = getattr(error.execution_context, "_agente_span", None)
-        if failing is not None:
-            error.execution_context._agente_span = None  # type: ignore[union-attr]
-            _mark_error(failing, error.original_exception)
-            failing.end()
-
-    event.listen(engine.sync_engine, "before_cursor_execute", before)
-    event.listen(engine.sync_engine, "after_cursor_execute", after)
-    event.listen(engine.sync_engine, "handle_error", failed)

@@ -22,8 +22,7 @@ import structlog
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agente.errors import DependencyUnavailableError
-from agente.ops.errors import InvalidControlError
+from agente.errors import DependencyUnavailableError, InvalidControlError
 from agente.storage import db
 from agente.storage.models import BlockedClient
 

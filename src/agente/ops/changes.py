@@ -2,8 +2,8 @@
 
 The admin API and the ``agente`` command both call these, so a change made over HTTP and
 one made from a shell write the same audit row (actor, action, target, before, after).
-Each function takes the caller's database session: the audit row commits with the
-caller's transaction (and, for the blocklist, together with the change itself).
+Each function takes the part it changes and the caller's database session: the audit row
+commits with the caller's transaction (and, for the blocklist, together with the change itself).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agente.container import Container
 from agente.ops import audit
-from agente.ops.flags import FlagState
-from agente.ops.rate_limit import LimitPolicy
-from agente.pms.adapters.simulator_faults import SimulatorFaults
+from agente.ops.blocklist import Blocklist
+from agente.ops.flags import FeatureFlags, FlagState
+from agente.ops.rate_limit import LimitPolicy, RateLimiter
+from agente.pms.adapters.simulator_faults import FaultSwitch, SimulatorFaults
 from agente.pms.resilience.breaker import BreakerConfig, Snapshot
+from agente.pms.resilience.controls import BreakerControls
 from agente.storage.models import BlockedClient
 
 
@@ -39,9 +40,9 @@ def blocked_view(entry: BlockedClient) -> dict[str, Any]:
 
 
 async def set_flag(
-    c: Container, session: AsyncSession, actor: str, name: str, enabled: bool
+    flags: FeatureFlags, session: AsyncSession, actor: str, name: str, enabled: bool
 ) -> tuple[FlagState, FlagState]:
-    before, after = await c.flags.set(name, enabled)
+    before, after = await flags.set(name, enabled)
     await audit.record(
         session, actor=actor, action="feature_flag.set", target=name, before=_flag(before), after=_flag(after)
     )
@@ -49,7 +50,7 @@ async def set_flag(
 
 
 async def set_limits(
-    c: Container,
+    limiter: RateLimiter,
     session: AsyncSession,
     actor: str,
     *,
@@ -58,7 +59,7 @@ async def set_limits(
     strict_mode: bool | None = None,
     penalty_seconds: int | None = None,
 ) -> tuple[LimitPolicy, LimitPolicy]:
-    before, after = await c.limiter.update(
+    before, after = await limiter.update(
         max_requests=max_requests,
         window_seconds=window_seconds,
         strict_mode=strict_mode,
@@ -71,17 +72,23 @@ async def set_limits(
 
 
 async def block(
-    c: Container, session: AsyncSession, actor: str, *, address: str, reason: str | None, ttl: timedelta | None
+    blocklist: Blocklist,
+    session: AsyncSession,
+    actor: str,
+    *,
+    address: str,
+    reason: str | None,
+    ttl: timedelta | None,
 ) -> BlockedClient:
-    entry = await c.blocklist.add(session, address=address, reason=reason, created_by=actor, ttl=ttl)
+    entry = await blocklist.add(session, address=address, reason=reason, created_by=actor, ttl=ttl)
     await audit.record(
         session, actor=actor, action="blocklist.add", target=entry.network, before=None, after=blocked_view(entry)
     )
     return entry
 
 
-async def unblock(c: Container, session: AsyncSession, actor: str, address: str) -> BlockedClient | None:
-    entry = await c.blocklist.remove(session, address)
+async def unblock(blocklist: Blocklist, session: AsyncSession, actor: str, address: str) -> BlockedClient | None:
+    entry = await blocklist.remove(session, address)
     if entry is not None:
         await audit.record(
             session,
@@ -94,9 +101,9 @@ async def unblock(c: Container, session: AsyncSession, actor: str, address: str)
     return entry
 
 
-async def reset_breaker(c: Container, session: AsyncSession, actor: str) -> tuple[Snapshot, Snapshot]:
+async def reset_breaker(breaker: BreakerControls, session: AsyncSession, actor: str) -> tuple[Snapshot, Snapshot]:
     """Close the PMS breaker; returns (state after, state before)."""
-    after, before = await c.pms.breaker.reset()
+    after, before = await breaker.reset()
     await audit.record(
         session,
         actor=actor,
@@ -109,7 +116,7 @@ async def reset_breaker(c: Container, session: AsyncSession, actor: str) -> tupl
 
 
 async def configure_breaker(
-    c: Container,
+    breaker: BreakerControls,
     session: AsyncSession,
     actor: str,
     *,
@@ -117,7 +124,7 @@ async def configure_breaker(
     recovery_timeout: float | None = None,
     half_open_max_calls: int | None = None,
 ) -> tuple[BreakerConfig, BreakerConfig]:
-    before, after = await c.pms.breaker.configure(
+    before, after = await breaker.configure(
         failure_threshold=failure_threshold, recovery_timeout=recovery_timeout, half_open_max_calls=half_open_max_calls
     )
     await audit.record(
@@ -132,10 +139,10 @@ async def configure_breaker(
 
 
 async def set_simulator_faults(
-    c: Container, session: AsyncSession, actor: str, faults: SimulatorFaults
+    switch: FaultSwitch, session: AsyncSession, actor: str, faults: SimulatorFaults
 ) -> SimulatorFaults:
-    before = await c.pms_faults.current()
-    after = await c.pms_faults.set(faults)
+    before = await switch.current()
+    after = await switch.set(faults)
     await audit.record(
         session, actor=actor, action="pms_simulator.faults", target="pms", before=asdict(before), after=asdict(after)
     )

@@ -4,8 +4,10 @@
 
     AgenteError
      └── OpsError
-          ├── UnknownFlagError        a flag name that is not declared (400)
-          └── InvalidControlError     a value an operator gave that cannot work (400)
+          └── UnknownFlagError        a flag name that is not declared (400)
+
+(An operator's value that cannot work is :class:`agente.errors.InvalidControlError`: the PMS
+breaker and the simulator raise it too, and they sit below this package.)
 """
 
 from __future__ import annotations
@@ -21,7 +23,3 @@ class UnknownFlagError(OpsError):
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__(f"unknown feature flag {name!r}; known flags: {', '.join(known)}")
         self.name = name
-
-
-class InvalidControlError(OpsError):
-    """An operator's value that cannot work (a bad address, a zero window...)."""

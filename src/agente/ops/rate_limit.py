@@ -33,8 +33,7 @@ from typing import Literal
 
 import structlog
 
-from agente.errors import RedisUnavailableError
-from agente.ops.errors import InvalidControlError
+from agente.errors import InvalidControlError, RedisUnavailableError
 from agente.storage.redis import RedisStore
 
 log = structlog.stdlib.get_logger("agente.rate_limit")

@@ -10,22 +10,35 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.config import PmsType, Settings
 from agente.observability.metrics import Metrics
-from agente.ops.flags import FeatureFlags
 from agente.pms.adapters.simulator import SimulatorPms
 from agente.pms.adapters.simulator_faults import FaultSwitch
 from agente.pms.port import PmsClient
 from agente.pms.resilience.breaker import BreakerConfig, CircuitBreaker
 from agente.pms.resilience.cache import PmsCache
-from agente.pms.resilience.resilient import ResilientPms
+from agente.pms.resilience.resilient import FlagReader, ResilientPms
 from agente.storage.redis import RedisStore
+
+
+def build_breaker(settings: Settings, *, redis: RedisStore, metrics: Metrics) -> CircuitBreaker:
+    """The breaker with the thresholds of settings (``PMS_CB_*``) as its defaults."""
+    return CircuitBreaker(
+        redis,
+        metrics,
+        BreakerConfig(
+            failure_threshold=settings.pms_cb_failure_threshold,
+            recovery_timeout=settings.pms_cb_recovery_timeout,
+            half_open_max_calls=settings.pms_cb_half_open_max_calls,
+        ),
+    )
 
 
 def build_pms(
     settings: Settings,
     *,
+    breaker: CircuitBreaker,
     redis: RedisStore,
     session_factory: async_sessionmaker[AsyncSession],
-    flags: FeatureFlags,
+    flags: FlagReader,
     metrics: Metrics,
     faults: FaultSwitch,
 ) -> ResilientPms:
@@ -38,15 +51,6 @@ def build_pms(
     else:
         simulator = SimulatorPms(session_factory, faults, request_timeout=settings.pms_timeout)
         inner, hotel_id = simulator, simulator.demo.hotel.id
-    breaker = CircuitBreaker(
-        redis,
-        metrics,
-        BreakerConfig(
-            failure_threshold=settings.pms_cb_failure_threshold,
-            recovery_timeout=settings.pms_cb_recovery_timeout,
-            half_open_max_calls=settings.pms_cb_half_open_max_calls,
-        ),
-    )
     cache = PmsCache(
         redis,
         metrics,

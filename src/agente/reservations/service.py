@@ -33,7 +33,8 @@ from agente.observability.metrics import Metrics
 from agente.ops.flags import FeatureFlags
 from agente.outbox import RetryLater
 from agente.pms.errors import BookingNotFoundError, CircuitOpenError, PmsRejectedError, PmsUnavailableError
-from agente.pms.resilience.resilient import FALLBACK_FLAG, ResilientPms
+from agente.pms.port import PmsClient
+from agente.pms.resilience.resilient import FALLBACK_FLAG
 from agente.pms.types import Booking, BookingChange, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
 from agente.storage import db
@@ -102,7 +103,7 @@ class Reservations:
     def __init__(
         self,
         factory: async_sessionmaker[AsyncSession],
-        pms: ResilientPms,
+        pms: PmsClient,
         flags: FeatureFlags,
         metrics: Metrics,
         notifier: BookingNotifier | None = None,

@@ -29,13 +29,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from agente.container import Container
-from agente.observability.health import Status, check_database, scrape
+from agente.readiness import HealthChecks, Status
 
 __all__ = ["WorkerHttp", "worker_app"]
 
 
-def worker_app(container: Container, last_beat: Callable[[], float], *, stale_after: float) -> Starlette:
+def worker_app(health: HealthChecks, last_beat: Callable[[], float], *, stale_after: float) -> Starlette:
     """The ASGI app; ``last_beat`` returns the ``time.monotonic()`` of the scheduler's last round."""
 
     async def live(request: Request) -> Response:
@@ -44,13 +43,13 @@ def worker_app(container: Container, last_beat: Callable[[], float], *, stale_af
         return JSONResponse(body, status_code=200 if age < stale_after else 503)
 
     async def ready(request: Request) -> Response:
-        database = await check_database(container)
+        database = await health.database()
         ok = database.status is Status.HEALTHY
         body = {"status": "ready" if ok else "unhealthy", "postgres": database.model_dump(mode="json")}
         return JSONResponse(body, status_code=200 if ok else 503)
 
     async def metrics(request: Request) -> Response:
-        return Response(await scrape(container), media_type=CONTENT_TYPE_LATEST)
+        return Response(await health.scrape(), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
         routes=[

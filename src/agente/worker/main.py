@@ -1,23 +1,30 @@
-"""The worker process (``agente worker``) and the jobs it runs.
+"""The worker (``agente worker``) and the jobs it runs, from the parts it is handed.
 
-The same :func:`build_jobs` feeds the embedded mode, where the API's lifespan runs the
-scheduler inside the API process.
+The same :func:`build_scheduler` feeds the embedded mode, where the API's lifespan runs the
+scheduler inside the API process. Neither builds anything: the composition root
+(:func:`agente.container.worker_parts`) hands in :class:`WorkerParts`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.channels.email import jobs as email_jobs
-from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB
+from agente.channels.email.relay import EmailRelay
+from agente.channels.whatsapp.relay import DELIVERY_JOB, SEND_JOB, WhatsAppRelay
 from agente.config import Settings
-from agente.container import Container, build_container
+from agente.conversation.nlu.parser import NluParser
+from agente.observability.metrics import Metrics
 from agente.outbox import OutboxRelay
-from agente.reservations.service import PENDING_JOB
+from agente.readiness import HealthChecks
+from agente.reservations.service import PENDING_JOB, Reservations
+from agente.storage.unit_of_work import Storage
 from agente.worker.http import WorkerHttp, worker_app
 from agente.worker.retention import prune_logs, prune_outbox
 from agente.worker.scheduler import PeriodicJob, Scheduler
@@ -25,26 +32,41 @@ from agente.worker.scheduler import PeriodicJob, Scheduler
 log = structlog.stdlib.get_logger("agente.worker")
 
 
-def build_jobs(container: Container) -> list[PeriodicJob]:
-    settings = container.settings
+@dataclass(frozen=True, slots=True)
+class WorkerParts:
+    settings: Settings
+    session_factory: async_sessionmaker[AsyncSession]
+    storage: Storage
+    metrics: Metrics
+    reservations: Reservations
+    whatsapp: WhatsAppRelay
+    email: EmailRelay
+    nlu: NluParser
+    health: HealthChecks
+    # Outbox jobs run side by side only where claims can skip locked rows (PostgreSQL).
+    outbox_concurrency: int
+
+
+def build_jobs(parts: WorkerParts) -> list[PeriodicJob]:
+    settings = parts.settings
 
     async def retention() -> dict[str, int]:
-        factory, batch = container.session_factory, settings.retention_batch_size
+        factory, batch = parts.session_factory, settings.retention_batch_size
         logs = await prune_logs(factory, older_than=timedelta(days=settings.log_retention_days), batch_size=batch)
         jobs = await prune_outbox(factory, older_than=timedelta(days=settings.outbox_retention_days), batch_size=batch)
         return {"logs_deleted": logs, "outbox_deleted": jobs}
 
     relay = OutboxRelay(
-        container.storage,
+        parts.storage,
         {
-            PENDING_JOB: container.reservations.complete_pending,
-            DELIVERY_JOB: container.whatsapp.process_delivery,
-            SEND_JOB: container.whatsapp.send,
-            email_jobs.DELIVERY_JOB: container.email.process_delivery,
-            email_jobs.SEND_JOB: container.email.send,
+            PENDING_JOB: parts.reservations.complete_pending,
+            DELIVERY_JOB: parts.whatsapp.process_delivery,
+            SEND_JOB: parts.whatsapp.send,
+            email_jobs.DELIVERY_JOB: parts.email.process_delivery,
+            email_jobs.SEND_JOB: parts.email.send,
         },
-        container.metrics,
-        concurrency=settings.outbox_concurrency if container.engine.dialect.name == "postgresql" else 1,
+        parts.metrics,
+        concurrency=parts.outbox_concurrency,
         lease_seconds=settings.outbox_lease_seconds,
     )
     return [
@@ -54,30 +76,34 @@ def build_jobs(container: Container) -> list[PeriodicJob]:
     ]
 
 
-def build_scheduler(container: Container) -> Scheduler:
-    return Scheduler(build_jobs(container), container.metrics)
+def build_scheduler(parts: WorkerParts) -> Scheduler:
+    return Scheduler(build_jobs(parts), parts.metrics)
 
 
-async def run_worker(settings: Settings) -> None:
-    """Run until SIGTERM/SIGINT; the job in progress finishes before the process exits."""
-    async with build_container(settings) as container:
-        # The worker answers WhatsApp and email guests: the first of them must not wait for the model.
-        await container.nlu.warm_up()
-        scheduler = build_scheduler(container)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, scheduler.stop)
-        http: WorkerHttp | None = None
-        if settings.worker_metrics_port:
-            # A round may run a job for a while (a drain, a slow PMS); only far longer means stuck.
-            stale_after = max(120.0, 4 * settings.outbox_poll_seconds)
-            app = worker_app(container, lambda: scheduler.last_beat, stale_after=stale_after)
-            http = WorkerHttp(app, host=settings.worker_metrics_host, port=settings.worker_metrics_port)
-            await http.start()
-        log.info("worker started", jobs=[job.name for job in scheduler.jobs], metrics_port=settings.worker_metrics_port)
-        try:
-            await scheduler.run()
-        finally:
-            if http is not None:
-                await http.stop()
-        log.info("worker stopped")
+async def run_worker(parts: WorkerParts) -> None:
+    """Run until SIGTERM/SIGINT; the job in progress finishes before the process exits.
+
+    Raises :class:`~agente.storage.schema.SchemaMissingError` at once, before any job runs,
+    when the database answers without a schema."""
+    settings = parts.settings
+    await parts.health.schema.require_schema()
+    # The worker answers WhatsApp and email guests: the first of them must not wait for the model.
+    await parts.nlu.warm_up()
+    scheduler = build_scheduler(parts)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, scheduler.stop)
+    http: WorkerHttp | None = None
+    if settings.worker_metrics_port:
+        # A round may run a job for a while (a drain, a slow PMS); only far longer means stuck.
+        stale_after = max(120.0, 4 * settings.outbox_poll_seconds)
+        app = worker_app(parts.health, lambda: scheduler.last_beat, stale_after=stale_after)
+        http = WorkerHttp(app, host=settings.worker_metrics_host, port=settings.worker_metrics_port)
+        await http.start()
+    log.info("worker started", jobs=[job.name for job in scheduler.jobs], metrics_port=settings.worker_metrics_port)
+    try:
+        await scheduler.run()
+    finally:
+        if http is not None:
+            await http.stop()
+    log.info("worker stopped")

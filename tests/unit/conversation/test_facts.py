@@ -15,8 +15,7 @@ from agente.config import Settings
 from agente.container import Container, build_container
 from agente.conversation.facts import HotelFacts, load_seed
 from agente.conversation.nlu.types import LANGUAGES, TOPICS
-from agente.errors import DatabaseUnavailableError
-from agente.ops.errors import InvalidControlError
+from agente.errors import DatabaseUnavailableError, InvalidControlError
 from agente.storage import db
 from agente.storage.models import AuditEntry, HotelFact
 from tests.conftest import free_port

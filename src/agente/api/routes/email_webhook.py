@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from agente.api.deps import ContainerDep
+from agente.api.deps import MetricsDep, SettingsDep, StorageDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.email.inbound import InboundEmail, read_json
@@ -79,11 +79,13 @@ class EmailAck(BaseModel):
     },
     openapi_extra=_SIGNED_EMAIL,
 )
-async def receive_email(request: Request, container: ContainerDep) -> JSONResponse:
-    secret = container.settings.email_webhook_secret
+async def receive_email(
+    request: Request, settings: SettingsDep, metrics: MetricsDep, storage: StorageDep
+) -> JSONResponse:
+    secret = settings.email_webhook_secret
     if secret is None or not secret.get_secret_value():
         return error_response(404, "The email channel is not enabled (EMAIL_WEBHOOK_SECRET).", code="email_disabled")
-    rejections = container.metrics.webhook_rejections
+    rejections = metrics.webhook_rejections
     raw = await request.body()
     if len(raw) > MAX_EMAIL_BYTES:
         rejections.labels(CHANNEL, "too_large").inc()
@@ -105,7 +107,7 @@ async def receive_email(request: Request, container: ContainerDep) -> JSONRespon
             for err in exc.errors(include_url=False, include_input=False)
         ]
         return error_response(422, "The email is not in the documented form.", code="invalid_email", details=details)
-    async with container.storage.begin() as uow:
+    async with storage.begin() as uow:
         job = await uow.outbox.enqueue(
             DELIVERY_JOB,
             {"email": email.model_dump(by_alias=True)},
@@ -116,5 +118,5 @@ async def receive_email(request: Request, container: ContainerDep) -> JSONRespon
         )
     if not job.created:
         return JSONResponse({"status": "duplicate"}, status_code=200)
-    container.metrics.webhook_deliveries.labels(CHANNEL).inc()
+    metrics.webhook_deliveries.labels(CHANNEL).inc()
     return JSONResponse({"status": "accepted"}, status_code=202)

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
-from agente.api.deps import ContainerDep
+from agente.api.deps import ConversationsDep
 from agente.api.openapi import error_responses
 from agente.channels.storable import StorableText
 from agente.conversation.nlu.types import Entities
@@ -61,9 +61,9 @@ def entities_json(entities: Entities) -> dict[str, Any]:
 
 
 @router.post("/messages", response_model=MessageOut, responses=error_responses(503))
-async def post_message(body: MessageIn, container: ContainerDep) -> MessageOut:
+async def post_message(body: MessageIn, conversations: ConversationsDep) -> MessageOut:
     """Answer one guest message. While staff own the conversation, ``reply.text`` is empty."""
-    reply = await container.conversations.handle(
+    reply = await conversations.handle(
         channel=body.channel, external_id=body.guest_id, text=body.text, language=body.language
     )
     return MessageOut(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
-from agente.api.deps import ContainerDep
+from agente.api.deps import ConversationsDep, NluDep
 from agente.api.routes.messages import IntentOut, entities_json
 
 router = APIRouter(prefix="/api/nlu", tags=["conversation"])
@@ -35,9 +35,9 @@ class ParseOut(BaseModel):
 
 
 @router.post("/parse", response_model=ParseOut)
-async def parse(body: ParseIn, container: ContainerDep) -> ParseOut:
-    today = body.reference_date or container.conversations.today()
-    result = await container.nlu.parse(body.text, language=body.language, previous=None, today=today)
+async def parse(body: ParseIn, nlu: NluDep, conversations: ConversationsDep) -> ParseOut:
+    today = body.reference_date or conversations.today()
+    result = await nlu.parse(body.text, language=body.language, previous=None, today=today)
     return ParseOut(
         language=result.language,
         intent=IntentOut(name=result.intent.name, confidence=round(result.intent.confidence, 4)),

@@ -6,8 +6,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from agente.api.deps import ContainerDep
-from agente.diagnostics import SelfTestResult, run_self_test
+from agente.api.deps import SelfTestDep
+from agente.readiness import SelfTestResult
 
 router = APIRouter(prefix="/api", tags=["diagnostics"])
 
@@ -17,7 +17,7 @@ class SelfTestRequest(BaseModel):
 
 
 @router.post("/test", response_model=SelfTestResult, responses={503: {"model": SelfTestResult}})
-async def self_test(body: SelfTestRequest, container: ContainerDep) -> JSONResponse:
+async def self_test(body: SelfTestRequest, test: SelfTestDep) -> JSONResponse:
     """Round trip through every part; ``success`` (200) or ``failure`` naming the parts (503)."""
-    result = await run_self_test(container, body.message)
+    result = await test.run(body.message)
     return JSONResponse(result.model_dump(mode="json"), status_code=200 if result.status == "success" else 503)

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
-from agente.api.deps import ContainerDep
+from agente.api.deps import MetricsDep, SettingsDep, StorageDep
 from agente.api.errors import error_response
 from agente.api.openapi import error_responses
 from agente.channels.errors import PayloadError, SignatureError
@@ -111,12 +111,12 @@ def _senders(raw: bytes, metrics: Metrics) -> list[str | None]:
 
 @router.get("/whatsapp", response_class=PlainTextResponse)
 async def verify(
-    container: ContainerDep,
+    settings: SettingsDep,
     mode: Annotated[str, Query(alias="hub.mode")] = "",
     token: Annotated[str, Query(alias="hub.verify_token")] = "",
     challenge: Annotated[str, Query(alias="hub.challenge", max_length=512)] = "",
 ) -> Response:
-    configured = container.settings.whatsapp_verify_token
+    configured = settings.whatsapp_verify_token
     echo = verify_challenge(mode, token, challenge, configured.get_secret_value() if configured else "")
     if echo is None:
         return error_response(403, "The verification token does not match.", code="forbidden")
@@ -130,21 +130,21 @@ async def verify(
     responses=error_responses(401),
     openapi_extra=_SIGNED_DELIVERY,
 )
-async def deliver(request: Request, container: ContainerDep) -> JSONResponse:
+async def deliver(request: Request, settings: SettingsDep, metrics: MetricsDep, storage: StorageDep) -> JSONResponse:
     raw = await request.body()
     if len(raw) > MAX_DELIVERY_BYTES:
         return error_response(413, "The delivery is too large.")
-    secret = container.settings.whatsapp_app_secret
+    secret = settings.whatsapp_app_secret
     try:
         verify_signature(raw, request.headers.get("x-hub-signature-256"), secret.get_secret_value() if secret else "")
     except SignatureError as exc:
-        container.metrics.webhook_rejections.labels("whatsapp", "signature").inc()
+        metrics.webhook_rejections.labels("whatsapp", "signature").inc()
         return error_response(401, str(exc), code="invalid_signature")
     digest = hashlib.sha256(raw).hexdigest()
     # A NUL byte makes the body unreadable, but must not make it unstorable (jsonb refuses it).
     body = storable_text(raw.decode("utf-8", errors="replace"))
-    async with container.storage.begin() as uow:
-        for index, sender in enumerate(_senders(raw, container.metrics)):
+    async with storage.begin() as uow:
+        for index, sender in enumerate(_senders(raw, metrics)):
             # The first job also applies the delivery's receipts; a receipts-only delivery has no sender.
             payload: dict[str, object] = {"body": body, "statuses": index == 0}
             if sender is not None:
@@ -156,5 +156,5 @@ async def deliver(request: Request, container: ContainerDep) -> JSONResponse:
                 ordering_key=f"whatsapp:{sender}" if sender else None,
                 max_attempts=50,
             )
-    container.metrics.webhook_deliveries.labels("whatsapp").inc()
+    metrics.webhook_deliveries.labels("whatsapp").inc()
     return JSONResponse({"status": "accepted"})

@@ -24,7 +24,7 @@ from agente.channels.email.inbound import normalise_address
 from agente.channels.email.jobs import SEND_JOB, OutgoingEmail, queue_send
 from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
 from agente.pms.errors import PmsError
-from agente.pms.resilience.resilient import ResilientPms
+from agente.pms.port import PmsClient
 from agente.storage.models import BookingRecord, ConversationSession
 from agente.storage.repositories.outbox.sql import SqlOutbox
 
@@ -120,7 +120,7 @@ class BookingConfirmations:
     or neutral words ("the hotel", "room type 3") when none were ever read.
     """
 
-    def __init__(self, pms: ResilientPms, sender: str, *, keep_seconds: float = 300.0) -> None:
+    def __init__(self, pms: PmsClient, sender: str, *, keep_seconds: float = 300.0) -> None:
         self.pms = pms
         self.sender = sender
         self.keep_seconds = keep_seconds

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from agente.conversation.facts import HotelFacts
     from agente.observability.metrics import Metrics
     from agente.ops.flags import FeatureFlags
-    from agente.pms.resilience.resilient import ResilientPms
+    from agente.pms.port import PmsClient
     from agente.reservations.service import Reservations
 
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 class Deps:
     """What the dialogue may use: the PMS, bookings, the hotel's facts, flags, metrics."""
 
-    pms: ResilientPms
+    pms: PmsClient
     reservations: Reservations
     facts: HotelFacts
     flags: FeatureFlags

@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
-from agente.errors import RedisUnavailableError
-from agente.ops.errors import InvalidControlError
+from agente.errors import InvalidControlError, RedisUnavailableError
 from agente.storage.redis import RedisStore
 
 FAULTS_KEY = "pms:simulator:faults"

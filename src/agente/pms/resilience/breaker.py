@@ -26,6 +26,7 @@ changed at runtime (``pms:breaker:config``, admin API) without a restart.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
@@ -35,9 +36,8 @@ from typing import Any, TypeVar
 import structlog
 from redis.exceptions import WatchError
 
-from agente.errors import RedisUnavailableError
+from agente.errors import InvalidControlError, RedisUnavailableError
 from agente.observability.metrics import Metrics
-from agente.ops.errors import InvalidControlError
 from agente.pms.errors import CircuitOpenError, PmsError, PmsUnavailableError
 from agente.storage.redis import RedisClient, RedisStore, text_of
 
@@ -61,8 +61,10 @@ class BreakerConfig:
     half_open_max_calls: int = 1
 
     def __post_init__(self) -> None:
-        if self.failure_threshold < 1 or self.half_open_max_calls < 1 or self.recovery_timeout <= 0:
-            raise InvalidControlError("failure_threshold and half_open_max_calls must be ≥ 1, recovery_timeout > 0")
+        if self.failure_threshold < 1 or self.half_open_max_calls < 1:
+            raise InvalidControlError("failure_threshold and half_open_max_calls must be ≥ 1")
+        if not (math.isfinite(self.recovery_timeout) and self.recovery_timeout > 0):
+            raise InvalidControlError("recovery_timeout must be a finite number of seconds above 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +148,7 @@ class CircuitBreaker:
         self._config = defaults
         self._config_read_at = float("-inf")
         self._config_refresh = config_refresh_seconds
+        self._ignored_config: dict[str, str] | None = None
         self._local = Snapshot()
         self._last_refusal_log = float("-inf")
         self._refusals_since_log = 0
@@ -165,11 +168,18 @@ class CircuitBreaker:
                 raw = await self.redis.hgetall(self._config_key)
             except RedisUnavailableError:
                 return self._config
-            self._config = BreakerConfig(
-                failure_threshold=int(raw.get("failure_threshold", self.defaults.failure_threshold)),
-                recovery_timeout=float(raw.get("recovery_timeout", self.defaults.recovery_timeout)),
-                half_open_max_calls=int(raw.get("half_open_max_calls", self.defaults.half_open_max_calls)),
-            )
+            try:
+                self._config = BreakerConfig(
+                    failure_threshold=int(raw.get("failure_threshold", self.defaults.failure_threshold)),
+                    recovery_timeout=float(raw.get("recovery_timeout", self.defaults.recovery_timeout)),
+                    half_open_max_calls=int(raw.get("half_open_max_calls", self.defaults.half_open_max_calls)),
+                )
+            except (ValueError, InvalidControlError) as exc:
+                # Written by hand (redis-cli) and unusable: the PMS calls go on with what was in force,
+                # and the log says so once per bad value, not at every refresh.
+                if raw != self._ignored_config:
+                    self._ignored_config = raw
+                    log.warning("circuit breaker config in Redis ignored", key=CONFIG_KEY, reason=str(exc))
         return self._config
 
     async def configure(

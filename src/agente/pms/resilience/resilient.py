@@ -26,14 +26,13 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import structlog
 from opentelemetry.trace import SpanKind
 
 from agente.observability import tracing
 from agente.observability.metrics import Metrics
-from agente.ops.flags import FeatureFlags
 from agente.pms.errors import (
     CircuitOpenError,
     PmsError,
@@ -60,6 +59,13 @@ log = structlog.stdlib.get_logger("agente.pms")
 T = TypeVar("T")
 P = ParamSpec("P")
 FALLBACK_FLAG = "pms.fallback.enabled"
+
+
+class FlagReader(Protocol):
+    """What the fallback policy reads of the feature flags (``agente.ops.flags.FeatureFlags``
+    sits above this package and is handed in)."""
+
+    async def is_enabled(self, name: str) -> bool: ...
 
 
 def _outcome(exc: BaseException | None) -> str:
@@ -89,7 +95,7 @@ class ResilientPms:
         *,
         breaker: CircuitBreaker,
         cache: PmsCache,
-        flags: FeatureFlags,
+        flags: FlagReader,
         metrics: Metrics,
         timeout: float,
         kind: str,

@@ -16,10 +16,11 @@ from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agente.storage.models.base import Base, CreatedAt, JsonDocument, UtcDateTime, utcnow
-from agente.storage.repositories.outbox import ACTIVE_STATUSES
 
-# Jobs still to run. The claim's SQL must spell these values out for the planner to use the
-# partial index below (see ``storage.repositories.outbox.sql.claimable``).
+# Jobs still to run: they hold the jobs behind them with the same ordering key. The claim's
+# SQL must spell these values out for the planner to use the partial index below (see
+# ``storage.repositories.outbox.sql.claimable``).
+ACTIVE_STATUSES = ("pending", "running")
 _ACTIVE = text("status IN ({})".format(", ".join(f"'{status}'" for status in ACTIVE_STATUSES)))
 
 

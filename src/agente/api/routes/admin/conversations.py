@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import EmailDep, SessionDep
 from agente.api.openapi import error_responses
 from agente.channels.email.jobs import CHANNEL as EMAIL
 from agente.channels.storable import StorableText
@@ -76,9 +76,7 @@ async def _load(session: SessionDep, conversation_id: uuid.UUID) -> tuple[Conver
     return convo, guest
 
 
-async def _deliver(
-    session: SessionDep, container: ContainerDep, convo: ConversationSession, guest: Guest, text: str
-) -> None:
+async def _deliver(session: SessionDep, email: EmailDep, convo: ConversationSession, guest: Guest, text: str) -> None:
     """Store an outbound message; on WhatsApp and email, queue it for sending (the web chat reads it)."""
     queued = convo.channel in (CHANNEL, EMAIL)
     message = Message(
@@ -100,7 +98,7 @@ async def _deliver(
             max_attempts=12,
         )
     elif convo.channel == EMAIL:
-        await container.email.queue_staff_message(
+        await email.queue_staff_message(
             session,
             session_id=convo.id,
             to=guest.external_id,
@@ -165,12 +163,12 @@ async def reply(
     conversation_id: uuid.UUID,
     body: Annotated[StaffReply, Depends(json_body(StaffReply))],
     session: SessionDep,
-    container: ContainerDep,
+    email: EmailDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """A member of staff answers the guest; the message is stored and sent on the guest's channel."""
     convo, guest = await _load(session, conversation_id)
-    await _deliver(session, container, convo, guest, body.text)
+    await _deliver(session, email, convo, guest, body.text)
     await audit.record(
         session,
         actor=actor,
@@ -184,9 +182,7 @@ async def reply(
 
 
 @router.post("/{conversation_id}/release", responses=error_responses(404, 409))
-async def release(
-    conversation_id: uuid.UUID, session: SessionDep, container: ContainerDep, actor: AdminDep
-) -> dict[str, Any]:
+async def release(conversation_id: uuid.UUID, session: SessionDep, email: EmailDep, actor: AdminDep) -> dict[str, Any]:
     """Give the conversation back to the agent, which greets the guest again."""
     convo, guest = await _load(session, conversation_id)
     if convo.status != "handoff":
@@ -195,7 +191,7 @@ async def release(
     slots.handoff_reason, slots.misunderstood = None, 0
     convo.status, convo.state, convo.slots = "bot", Step.IDLE.value, slots.to_json()
     convo.version += 1
-    await _deliver(session, container, convo, guest, render("released", convo.language or "es"))
+    await _deliver(session, email, convo, guest, render("released", convo.language or "es"))
     await audit.record(
         session,
         actor=actor,

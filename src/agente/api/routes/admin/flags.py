@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import FlagsDep, SessionDep
 from agente.api.openapi import error_responses
 from agente.ops import changes
 
@@ -23,18 +23,18 @@ class FlagChange(BaseModel):
 
 
 @router.get("")
-async def list_flags(container: ContainerDep) -> dict[str, Any]:
+async def list_flags(flags: FlagsDep) -> dict[str, Any]:
     """Every known flag: value, default, description and where the value came from."""
-    return {"flags": [asdict(state) for state in await container.flags.states()]}
+    return {"flags": [asdict(state) for state in await flags.states()]}
 
 
 @router.post("", responses=error_responses(400))
 async def set_flag(
     change: Annotated[FlagChange, Depends(json_body(FlagChange))],
-    container: ContainerDep,
+    flags: FlagsDep,
     session: SessionDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Set a flag for every process (in force within a second)."""
-    before, after = await changes.set_flag(container, session, actor, change.flag, change.enabled)
+    before, after = await changes.set_flag(flags, session, actor, change.flag, change.enabled)
     return {"flag": asdict(after), "previous": before.enabled}

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.deps import FactsDep, SessionDep
 from agente.api.openapi import error_responses
 from agente.channels.storable import check_storable, check_storable_json
 from agente.conversation.facts import check_topic
@@ -32,7 +32,7 @@ class FactChange(BaseModel):
     )
 
 
-def known_topic(topic: str) -> str:
+async def known_topic(topic: str) -> str:
     check_topic(topic)
     return topic
 
@@ -41,16 +41,16 @@ TopicDep = Annotated[str, Depends(known_topic)]
 
 
 @router.get("")
-async def list_facts(container: ContainerDep) -> dict[str, Any]:
+async def list_facts(facts: FactsDep) -> dict[str, Any]:
     """Every stored fact, and the topics that have none (the agent offers a person for those)."""
-    facts = await container.facts.all()
-    stored = {fact.topic for fact in facts}
-    return {"facts": [fact.as_dict() for fact in facts], "missing": [t for t in TOPICS if t not in stored]}
+    stored_facts = await facts.all()
+    stored = {fact.topic for fact in stored_facts}
+    return {"facts": [fact.as_dict() for fact in stored_facts], "missing": [t for t in TOPICS if t not in stored]}
 
 
 @router.get("/{topic}", responses=error_responses(400, 404))
-async def get_fact(topic: TopicDep, container: ContainerDep) -> dict[str, Any]:
-    fact = await container.facts.get(topic)
+async def get_fact(topic: TopicDep, facts: FactsDep) -> dict[str, Any]:
+    fact = await facts.get(topic)
     if fact is None:
         raise HTTPException(404, f"No fact is stored for {topic}.")
     return fact.as_dict()
@@ -60,10 +60,10 @@ async def get_fact(topic: TopicDep, container: ContainerDep) -> dict[str, Any]:
 async def put_fact(
     topic: TopicDep,
     change: Annotated[FactChange, Depends(json_body(FactChange))],
-    container: ContainerDep,
+    facts: FactsDep,
     session: SessionDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Replace the answers for ``topic`` (or add them); in force at once here, within 5 s everywhere."""
-    before, after = await container.facts.put(session, topic, change.answer_es, change.answer_en, change.details, actor)
+    before, after = await facts.put(session, topic, change.answer_es, change.answer_en, change.details, actor)
     return {"fact": after.as_dict(), "previous": before.as_dict() if before else None}

@@ -6,22 +6,23 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, model_validator
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import ContainerDep, SessionDep
+from agente.api.bounds import InRange
+from agente.api.deps import LimiterDep, SessionDep
 from agente.api.openapi import error_responses
-from agente.ops import changes
+from agente.ops import bounds, changes
 
 router = APIRouter(prefix="/admin/rate-limits", tags=["admin"], dependencies=[Depends(require_admin)])
 
 
 class LimitChange(BaseModel):
-    max_requests: int | None = Field(default=None, ge=1, le=1_000_000)
-    window_seconds: int | None = Field(default=None, ge=1, le=86_400)
+    max_requests: Annotated[int, InRange(bounds.MAX_REQUESTS)] | None = None
+    window_seconds: Annotated[int, InRange(bounds.WINDOW_SECONDS)] | None = None
     strict_mode: bool | None = None
-    penalty_seconds: int | None = Field(default=None, ge=1, le=86_400)
+    penalty_seconds: Annotated[int, InRange(bounds.PENALTY_SECONDS)] | None = None
 
     @model_validator(mode="after")
     def _something(self) -> LimitChange:
@@ -31,19 +32,19 @@ class LimitChange(BaseModel):
 
 
 @router.get("")
-async def show_limits(container: ContainerDep) -> dict[str, Any]:
+async def show_limits(limiter: LimiterDep) -> dict[str, Any]:
     """What is in force now, the defaults from settings, and where counts are kept."""
-    policy = await container.limiter.policy(force=True)
-    return {**asdict(policy), "defaults": asdict(container.limiter.defaults), "backend": container.limiter.backend}
+    policy = await limiter.policy(force=True)
+    return {**asdict(policy), "defaults": asdict(limiter.defaults), "backend": limiter.backend}
 
 
 @router.post("", responses=error_responses(400))
 async def change_limits(
     change: Annotated[LimitChange, Depends(json_body(LimitChange))],
-    container: ContainerDep,
+    limiter: LimiterDep,
     session: SessionDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Change limits for every process; counts already made carry on, new values apply from the next window."""
-    before, after = await changes.set_limits(container, session, actor, **change.model_dump())
+    before, after = await changes.set_limits(limiter, session, actor, **change.model_dump())
     return {**asdict(after), "previous": asdict(before)}

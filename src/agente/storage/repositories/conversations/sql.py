@@ -5,7 +5,7 @@ its own implicit transaction, so a message costs two round trips to the database
 run on asyncpg itself, on a connection of SQLAlchemy's pool, as prepared statements that
 asyncpg keeps per connection: SQLAlchemy's execution layer (its greenlet hop, result
 processing, event dispatch) cost several times what the statements do. They are traced
-like every other statement (:func:`agente.observability.tracing.statement_span`).
+like every other statement (:func:`agente.storage.tracing.statement_spans`).
 
 Everything else — a guest's first message (a short transaction of a few statements), the
 redelivery look-up, SQLite (which cannot modify data in a CTE) — uses Core statements built
@@ -27,7 +27,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from agente.errors import DuplicateRecordError
-from agente.observability import tracing
 from agente.storage import db
 from agente.storage.models import ConversationSession, Guest, Message
 from agente.storage.models.base import UtcDateTime, new_id
@@ -38,6 +37,7 @@ from agente.storage.repositories.conversations import (
     SessionState,
     TurnRecord,
 )
+from agente.storage.tracing import statement_spans
 
 _guests: Table = Guest.__table__  # type: ignore[assignment]
 _sessions: Table = ConversationSession.__table__  # type: ignore[assignment]
@@ -196,7 +196,7 @@ class SqlConversations:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._postgres = db.backend_name(engine) == "postgresql"
-        self._span = tracing.statement_spans(engine.url)
+        self._span = statement_spans(engine.url)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-# Jobs still to run: they hold the jobs behind them with the same ordering key.
-ACTIVE_STATUSES = ("pending", "running")
 STATUSES = ("pending", "running", "done", "dead")
 
 

@@ -7,7 +7,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from agente.storage.repositories.outbox import ACTIVE_STATUSES, ClaimedJob, EnqueuedJob
+from agente.storage.models.outbox import ACTIVE_STATUSES
+from agente.storage.repositories.outbox import ClaimedJob, EnqueuedJob
 
 
 class OutboxTable:

@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agente.storage.errors import storable_text
 from agente.storage.models import OutboxJob
-from agente.storage.repositories.outbox import ACTIVE_STATUSES, ClaimedJob, EnqueuedJob
+from agente.storage.models.outbox import ACTIVE_STATUSES
+from agente.storage.repositories.outbox import ClaimedJob, EnqueuedJob
 
 _outbox = cast(Table, OutboxJob.__table__)
 _c = _outbox.c

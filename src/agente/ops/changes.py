@@ -21,6 +21,7 @@ from agente.ops.rate_limit import LimitPolicy
 from agente.pms.adapters.simulator_faults import SimulatorFaults
 from agente.pms.resilience.breaker import BreakerConfig, Snapshot
 from agente.storage.models import BlockedClient
+from agente.storage.repositories.audit.sql import SqlAudit
 
 
 def _flag(state: FlagState) -> dict[str, Any]:
@@ -43,7 +44,7 @@ async def set_flag(
 ) -> tuple[FlagState, FlagState]:
     before, after = await c.flags.set(name, enabled)
     await audit.record(
-        session, actor=actor, action="feature_flag.set", target=name, before=_flag(before), after=_flag(after)
+        SqlAudit(session), actor=actor, action="feature_flag.set", target=name, before=_flag(before), after=_flag(after)
     )
     return before, after
 
@@ -65,7 +66,12 @@ async def set_limits(
         penalty_seconds=penalty_seconds,
     )
     await audit.record(
-        session, actor=actor, action="rate_limits.set", target="rate_limit", before=asdict(before), after=asdict(after)
+        SqlAudit(session),
+        actor=actor,
+        action="rate_limits.set",
+        target="rate_limit",
+        before=asdict(before),
+        after=asdict(after),
     )
     return before, after
 
@@ -75,7 +81,12 @@ async def block(
 ) -> BlockedClient:
     entry = await c.blocklist.add(session, address=address, reason=reason, created_by=actor, ttl=ttl)
     await audit.record(
-        session, actor=actor, action="blocklist.add", target=entry.network, before=None, after=blocked_view(entry)
+        SqlAudit(session),
+        actor=actor,
+        action="blocklist.add",
+        target=entry.network,
+        before=None,
+        after=blocked_view(entry),
     )
     return entry
 
@@ -84,7 +95,7 @@ async def unblock(c: Container, session: AsyncSession, actor: str, address: str)
     entry = await c.blocklist.remove(session, address)
     if entry is not None:
         await audit.record(
-            session,
+            SqlAudit(session),
             actor=actor,
             action="blocklist.remove",
             target=entry.network,
@@ -98,7 +109,7 @@ async def reset_breaker(c: Container, session: AsyncSession, actor: str) -> tupl
     """Close the PMS breaker; returns (state after, state before)."""
     after, before = await c.pms.breaker.reset()
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="circuit_breaker.reset",
         target="pms",
@@ -121,7 +132,7 @@ async def configure_breaker(
         failure_threshold=failure_threshold, recovery_timeout=recovery_timeout, half_open_max_calls=half_open_max_calls
     )
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="circuit_breaker.configure",
         target="pms",
@@ -137,6 +148,11 @@ async def set_simulator_faults(
     before = await c.pms_faults.current()
     after = await c.pms_faults.set(faults)
     await audit.record(
-        session, actor=actor, action="pms_simulator.faults", target="pms", before=asdict(before), after=asdict(after)
+        SqlAudit(session),
+        actor=actor,
+        action="pms_simulator.faults",
+        target="pms",
+        before=asdict(before),
+        after=asdict(after),
     )
     return after

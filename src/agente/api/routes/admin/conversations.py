@@ -21,6 +21,7 @@ from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
 from agente.ops import audit
 from agente.storage.models import ConversationSession, Guest, Message
+from agente.storage.repositories.audit.sql import SqlAudit
 from agente.storage.repositories.outbox.sql import SqlOutbox
 
 # Messages a summary shows, the most recent.
@@ -172,7 +173,7 @@ async def reply(
     convo, guest = await _load(session, conversation_id)
     await _deliver(session, container, convo, guest, body.text)
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="conversation.reply",
         target=str(convo.id),
@@ -197,7 +198,7 @@ async def release(
     convo.version += 1
     await _deliver(session, container, convo, guest, render("released", convo.language or "es"))
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="conversation.release",
         target=str(convo.id),

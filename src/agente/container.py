@@ -108,7 +108,6 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
                 pms=pms,
                 reservations=reservations,
                 facts=facts,
-                flags=flags,
                 metrics=metrics,
                 max_nights=settings.max_stay_nights,
             ),

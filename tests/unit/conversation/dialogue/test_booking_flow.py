@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from agente.conversation.dialogue.state import Goal, Step
 from agente.conversation.nlu.types import IntentName
 from agente.conversation.replies.format import format_stay, party_text
+from agente.pms.errors import PmsRejectedError
+from agente.pms.types import Booking, BookingRequest
 from tests.unit.conversation.dialogue.desk import ARRIVAL, DEPARTURE, Desk, en, room
 
 STAY = format_stay(ARRIVAL, DEPARTURE, "en")
@@ -358,3 +362,28 @@ async def test_a_stale_quote_is_marked_in_the_summary(desk: Desk) -> None:
     outcome = await desk.send("Ana, ana@example.com, +34 600 111 222", email="ana@example.com", phone="+34600111222")
     assert outcome.step is Step.CONFIRM_BOOKING
     assert "Total USD 300.00 (price to be confirmed). Under Ana" in outcome.replies[0]
+
+
+async def test_ask_stay_a_departure_before_the_arrival_asks_for_the_dates_again(desk: Desk) -> None:
+    outcome = await desk.send(
+        "June 13 to 10", IntentName.CHECK_AVAILABILITY, check_in=DEPARTURE, check_out=ARRIVAL, adults=2
+    )
+    assert outcome.replies == (en("ask_dates"),)
+    assert outcome.step is Step.ASK_STAY and outcome.slots.check_in is None and outcome.slots.check_out is None
+
+
+async def test_choose_room_a_number_not_in_the_quote_chooses_nothing(desk: Desk) -> None:
+    await desk.quoted()
+    outcome = await desk.send("7")
+    assert outcome.replies == (en("clarify"), en("choose_again", count=3)) and outcome.step is Step.CHOOSE_ROOM
+
+
+async def test_confirm_booking_refused_by_the_pms_says_why(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def refuse(request: BookingRequest) -> Booking:
+        raise PmsRejectedError("the hotel is closed for works")
+
+    await desk.at_summary()
+    monkeypatch.setattr(desk.pms, "create_booking", refuse)
+    outcome = await desk.send("yes", IntentName.AFFIRM)
+    assert outcome.replies == (en("booking_refused", reason="the hotel is closed for works"),)
+    assert outcome.step is Step.IDLE and outcome.slots.last_reference is None

@@ -229,3 +229,50 @@ async def test_confirm_modify_refused_by_the_pms_asks_for_another_change(desk: D
     assert desk.step is Step.CONFIRM_MODIFY
     outcome = await desk.send("yes", IntentName.AFFIRM)
     assert outcome.replies == (en("modify_unavailable"),) and outcome.step is Step.MODIFY_WHAT
+
+
+async def test_verify_no_after_the_reference_keeps_the_booking(desk: Desk) -> None:
+    booking = await desk.booked()
+    await desk.send("cancel it", IntentName.CANCEL_BOOKING, booking_ref=booking.reference)
+    outcome = await desk.send("no, leave it", IntentName.DENY)
+    assert outcome.replies == (en("cancel_dropped", reference=booking.reference),) and outcome.step is Step.IDLE
+
+
+async def test_the_status_names_the_room_by_id_while_the_pms_is_down(desk: Desk) -> None:
+    booking = await desk.booked()
+    desk.pms.down = True
+    outcome = await desk.send(
+        "status", IntentName.BOOKING_STATUS, booking_ref=booking.reference, email="ana@example.com"
+    )
+    assert outcome.replies == (
+        en("status", reference=booking.reference, room="#1", stay=STAY, party=TWO_ADULTS, status="confirmed"),
+    )
+
+
+async def test_modify_what_with_the_pms_down_goes_to_staff(desk: Desk) -> None:
+    await _verified(desk, IntentName.MODIFY_BOOKING)
+    desk.pms.down = True
+    outcome = await desk.send("June 20", check_in=date(2030, 6, 20))
+    assert outcome.replies == (en("handoff_pms"),) and outcome.handoff_reason == "pms_unavailable"
+
+
+async def test_confirm_modify_with_the_pms_down_goes_to_staff(desk: Desk) -> None:
+    await _verified(desk, IntentName.MODIFY_BOOKING)
+    await desk.send("June 20", check_in=date(2030, 6, 20))
+    desk.pms.down = True
+    outcome = await desk.send("yes", IntentName.AFFIRM)
+    assert outcome.replies == (en("handoff_pms"),) and outcome.handoff_reason == "pms_unavailable"
+
+
+async def test_a_pending_booking_cannot_be_changed_yet(desk: Desk) -> None:
+    await desk.flags.set("pms.fallback.enabled", True)
+    desk.pms.down = True
+    pending = await desk.booked()
+    desk.pms.down = False
+    await desk.send("change", IntentName.MODIFY_BOOKING, booking_ref=pending.reference, email="ana@example.com")
+    await desk.send("June 20", check_in=date(2030, 6, 20))
+    outcome = await desk.send("yes", IntentName.AFFIRM)
+    assert outcome.replies == (
+        en("booking_refused", reason="the booking is still pending confirmation and cannot be changed yet"),
+    )
+    assert outcome.step is Step.IDLE and (await desk.stored(pending.reference)).check_in == ARRIVAL

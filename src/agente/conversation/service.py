@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from agente.conversation.dialogue.engine import respond
-from agente.conversation.dialogue.state import Slots, Step
+from agente.conversation.dialogue.state import SessionStatus, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.nlu.parser import NluParser
 from agente.conversation.nlu.types import Intent, IntentName, ParseResult
@@ -220,9 +220,9 @@ class ConversationService:
             slots=slots,
             hotel_name=await self.hotel_name(),
         )
-        if status == "bot" and not readable:
+        if status == SessionStatus.BOT and not readable:
             turn.say("unsupported_media")
-        elif status == "bot":
+        elif status == SessionStatus.BOT:
             with tracing.span("conversation.dialogue"):
                 await respond(turn, self.deps, self.threshold)
             # The dialogue may settle in context what the message alone left unclear
@@ -230,7 +230,7 @@ class ConversationService:
             parse = turn.parse
         if turn.handoff_reason:
             turn.slots.handoff_reason = turn.handoff_reason
-        new_status = "handoff" if turn.handoff_reason else status
+        new_status = SessionStatus.HANDOFF.value if turn.handoff_reason else status
         record = TurnRecord(
             session_id=session_id,
             read_version=state.version,

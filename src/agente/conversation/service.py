@@ -208,7 +208,9 @@ class ConversationService:
             if readable:
                 parse = await self.parser.parse(text, language=language, previous=state.language, today=today)
             else:
-                parse = ParseResult(language=state.language or language or "es", intent=Intent(IntentName.OUT_OF_SCOPE, 0.0))
+                parse = ParseResult(
+                    language=state.language or language or "es", intent=Intent(IntentName.OUT_OF_SCOPE, 0.0)
+                )
         self.deps.metrics.nlu_latency.observe(time.perf_counter() - started)
         turn = Turn(
             session_id=session_id,

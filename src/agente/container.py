@@ -138,15 +138,14 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
         confirmations = None
         if smtp is not None and settings.email_booking_confirmations:
             confirmations = BookingConfirmations(pms, settings.smtp_from or "")
-        reservations = Reservations(session_factory, pms, flags, metrics, confirmations)
-        facts = HotelFacts(session_factory)
+        reservations = Reservations(storage, pms, flags, metrics, confirmations)
+        facts = HotelFacts(storage)
         nlu = NluParser(partial(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu"), _catalog(pms))
         conversations = ConversationService(
             Deps(
                 pms=pms,
                 reservations=reservations,
                 facts=facts,
-                flags=flags,
                 metrics=metrics,
                 max_nights=settings.max_stay_nights,
             ),

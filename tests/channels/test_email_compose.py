@@ -6,12 +6,13 @@ from decimal import Decimal
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default
+from typing import Any
 
 import pytest
 
 from agente.channels.email.compose import compose, new_message_id, reply_subject, sender_address
 from agente.channels.email.confirmation import confirmation_email
-from agente.storage.models import BookingRecord
+from agente.storage.repositories.bookings import StoredBooking
 
 SENDER = "Hotel Demo <Reservas@Hotel.example>"
 
@@ -96,8 +97,12 @@ def test_message_ids_are_unique_and_in_the_senders_domain() -> None:
     assert sender_address(SENDER) == "reservas@hotel.example"
 
 
-def _booking(**changes: object) -> BookingRecord:
-    values: dict[str, object] = {
+def _booking(**changes: Any) -> StoredBooking:
+    values: dict[str, Any] = {
+        "id": 1,
+        "session_id": None,
+        "created_at": datetime(2026, 12, 1, tzinfo=UTC),
+        "updated_at": datetime(2026, 12, 1, tzinfo=UTC),
         "reference": "AH3K7PQX",
         "idempotency_key": "k",
         "status": "confirmed",
@@ -115,7 +120,7 @@ def _booking(**changes: object) -> BookingRecord:
         "guest_phone": "+34600111222",
     }
     values.update(changes)
-    return BookingRecord(**values)
+    return StoredBooking(**values)
 
 
 def test_the_confirmation_in_spanish_has_every_detail() -> None:
@@ -136,8 +141,9 @@ def test_the_confirmation_in_spanish_has_every_detail() -> None:
 
 
 def test_the_confirmation_in_english_and_with_names_unknown() -> None:
-    record = _booking(guest_first_name="-", adults=4, children=0, rooms=2, total_price=None)
-    record.quoted_total = Decimal("980")
+    record = _booking(
+        guest_first_name="-", adults=4, children=0, rooms=2, total_price=None, quoted_total=Decimal("980")
+    )
     subject, text = confirmation_email(record, hotel=None, room=None, language="en")
     assert subject == "Booking confirmed AH3K7PQX"
     lines = text.splitlines()

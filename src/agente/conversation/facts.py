@@ -3,7 +3,8 @@
 One answer per FAQ topic (:data:`~agente.conversation.nlu.types.TOPICS`) in Spanish and
 English, kept in ``hotel_facts``. The table starts from ``conversation/data/hotel_facts.yaml``
 (:meth:`HotelFacts.seed_if_empty`, run when the API starts) and operators edit it through
-``PUT /admin/hotel-facts/{topic}`` (:meth:`HotelFacts.put`, audited).
+``PUT /admin/hotel-facts/{topic}`` (:meth:`HotelFacts.put`, audited). The facts are read
+and written through :class:`~agente.storage.unit_of_work.Storage` (``uow.facts``).
 
 Facts are never invented: a topic without a row has no answer, and the dialogue offers a
 person instead. Each process reads the whole table at most every ``ttl_seconds`` (default
@@ -16,61 +17,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
 import structlog
 import yaml
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Session
 
 from agente.conversation.nlu.types import LANGUAGES, TOPICS
 from agente.errors import DependencyUnavailableError, InvalidControlError
 from agente.ops import audit
-from agente.storage import db
-from agente.storage.models import HotelFact
-from agente.storage.models.base import utcnow
+from agente.storage.repositories.facts import Fact
+from agente.storage.unit_of_work import Storage
 
 log = structlog.stdlib.get_logger("agente.facts")
 
 SEED_ACTOR = "seed"
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    topic: str
-    answer_es: str
-    answer_en: str
-    details: dict[str, Any] | None
-    updated_by: str
-    updated_at: str
-
-    @classmethod
-    def from_row(cls, row: HotelFact) -> Fact:
-        return cls(
-            topic=row.topic,
-            answer_es=row.answer_es,
-            answer_en=row.answer_en,
-            details=row.details,
-            updated_by=row.updated_by,
-            updated_at=row.updated_at.isoformat(),
-        )
-
-    def answer(self, language: str) -> str:
-        return self.answer_es if language == "es" else self.answer_en
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "topic": self.topic,
-            "answer_es": self.answer_es,
-            "answer_en": self.answer_en,
-            "details": self.details,
-            "updated_by": self.updated_by,
-            "updated_at": self.updated_at,
-        }
 
 
 def check_topic(topic: str) -> None:
@@ -101,12 +63,12 @@ class HotelFacts:
 
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
+        storage: Storage,
         *,
         ttl_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.factory = factory
+        self.storage = storage
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._facts: dict[str, Fact] = {}
@@ -134,44 +96,35 @@ class HotelFacts:
         return (await self._read()).get(topic)
 
     async def put(
-        self,
-        session: AsyncSession,
-        topic: str,
-        answer_es: str,
-        answer_en: str,
-        details: dict[str, Any] | None,
-        actor: str,
+        self, topic: str, answer_es: str, answer_en: str, details: dict[str, Any] | None, actor: str
     ) -> tuple[Fact | None, Fact]:
-        """Insert or replace the fact in the caller's transaction, with its audit row.
+        """Insert or replace the fact, with its audit entry, in one unit of work.
 
         Returns (before, after); ``before`` is None for a new fact. Raises
-        :class:`InvalidControlError` for an unknown topic or an empty answer.
+        :class:`InvalidControlError` for an unknown topic or an empty answer. The new answer
+        is in force in this process as soon as this returns.
         """
         check_topic(topic)
         answer_es, answer_en = answer_es.strip(), answer_en.strip()
         if not answer_es or not answer_en:
             raise InvalidControlError(f"{topic}: both answers (answer_es, answer_en) must be non-empty")
-        query = select(HotelFact).where(HotelFact.topic == topic).with_for_update()
-        row = (await session.execute(query)).scalar_one_or_none()
-        before = Fact.from_row(row) if row else None
-        if row is None:
-            row = HotelFact(topic=topic)
-            session.add(row)
-        row.answer_es, row.answer_en, row.details = answer_es, answer_en, details
-        row.updated_by, row.updated_at = actor, utcnow()
-        await session.flush()
-        after = Fact.from_row(row)
-        await audit.record(
-            session,
-            actor=actor,
-            action="hotel_fact.put",
-            target=topic,
-            before=before.as_dict() if before else None,
-            after=after.as_dict(),
-        )
-        self._invalidate()
-        # Reads between now and the commit still see the old row; drop what they cached.
-        event.listen(session.sync_session, "after_commit", self._after_commit, once=True)
+        try:
+            async with self.storage.begin() as uow:
+                before = await uow.facts.locked(topic)
+                after = Fact(topic, answer_es, answer_en, details, actor, datetime.now(UTC))
+                await uow.facts.put(after)
+                await audit.record(
+                    uow.audit,
+                    actor=actor,
+                    action="hotel_fact.put",
+                    target=topic,
+                    before=before.as_dict() if before else None,
+                    after=after.as_dict(),
+                )
+        finally:
+            # Reads made while the unit of work was open saw the old row (or none): drop them,
+            # also when it rolled back after the table was read.
+            self._invalidate()
         return before, after
 
     async def seed_if_empty(self) -> int:
@@ -182,33 +135,23 @@ class HotelFacts:
         has not run). Raises :class:`~agente.errors.DatabaseUnavailableError`.
         """
         seed = await asyncio.to_thread(load_seed)
-        try:
-            async with db.session_scope(self.factory) as session:
-                if not await session.run_sync(_has_table):
-                    # Info, not a warning: readiness already reports the schema behind, and the
-                    # ``logs`` table a warning would be copied into is missing too.
-                    log.info("hotel facts not seeded: no hotel_facts table (run `agente db upgrade`)")
-                    return 0
-                if (await session.execute(select(func.count()).select_from(HotelFact))).scalar_one():
-                    return 0
-                now = utcnow()
-                session.add_all(
-                    HotelFact(
-                        topic=topic,
-                        answer_es=entry["answer_es"].strip(),
-                        answer_en=entry["answer_en"].strip(),
-                        details=entry.get("details"),
-                        updated_by=SEED_ACTOR,
-                        updated_at=now,
-                    )
-                    for topic, entry in seed.items()
-                )
-        except IntegrityError:
-            log.info("hotel facts already seeded by another process")
+        now = datetime.now(UTC)
+        facts = [
+            Fact(topic, entry["answer_es"].strip(), entry["answer_en"].strip(), entry.get("details"), SEED_ACTOR, now)
+            for topic, entry in seed.items()
+        ]
+        async with self.storage.begin() as uow:
+            if not await uow.facts.exists():
+                # Info, not a warning: readiness already reports the schema behind, and the
+                # ``logs`` table a warning would be copied into is missing too.
+                log.info("hotel facts not seeded: no hotel_facts table (run `agente db upgrade`)")
+                return 0
+            inserted = await uow.facts.seed(facts)
+        if not inserted:
             return 0
         self._invalidate()
-        log.info("hotel facts seeded", count=len(seed))
-        return len(seed)
+        log.info("hotel facts seeded", count=inserted)
+        return inserted
 
     async def _current(self) -> dict[str, Fact]:
         if self._fresh():
@@ -227,9 +170,9 @@ class HotelFacts:
 
     async def _read(self) -> dict[str, Fact]:
         generation = self._generation
-        async with db.session_scope(self.factory) as session:
-            rows = (await session.execute(select(HotelFact))).scalars().all()
-        facts = {row.topic: Fact.from_row(row) for row in rows}
+        async with self.storage.begin() as uow:
+            rows = await uow.facts.all()
+        facts = {fact.topic: fact for fact in rows}
         if generation == self._generation:
             self._facts, self._loaded, self._read_at = facts, True, self._clock()
         return facts
@@ -240,10 +183,3 @@ class HotelFacts:
     def _invalidate(self) -> None:
         self._generation += 1
         self._read_at = float("-inf")
-
-    def _after_commit(self, _session: Session) -> None:
-        self._invalidate()
-
-
-def _has_table(session: Session) -> bool:
-    return inspect(session.connection()).has_table(HotelFact.__tablename__)

@@ -41,10 +41,10 @@ from zoneinfo import ZoneInfo
 import structlog
 
 from agente.conversation.dialogue.engine import respond
-from agente.conversation.dialogue.state import Slots, Step
+from agente.conversation.dialogue.state import SessionStatus, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.nlu.parser import NluParser
-from agente.conversation.nlu.types import Intent, ParseResult
+from agente.conversation.nlu.types import Intent, IntentName, ParseResult
 from agente.errors import DuplicateRecordError
 from agente.observability import tracing
 from agente.pms.errors import PmsError
@@ -170,7 +170,7 @@ class ConversationService:
             # the turn records the intent with the reply): answer it now, not "as then".
             return _Stored(previous.session_id, previous.inbound_id, None)
         language = previous.language or "es"
-        parse = ParseResult(language=language, intent=Intent(previous.intent, 1.0))
+        parse = ParseResult(language=language, intent=Intent(IntentName(previous.intent), 1.0))
         return Reply(
             previous.session_id,
             previous.reply_text,
@@ -192,7 +192,7 @@ class ConversationService:
         *,
         readable: bool = True,
     ) -> Reply | None:
-        # The dialogue changes the slots in place: a state read is used for one attempt only.
+        # A state read is used for one attempt only (the dialogue hands back new slots in the turn).
         session_id, status, step, slots = (
             stored.session_id,
             state.status,
@@ -201,14 +201,16 @@ class ConversationService:
         )
         stale = state.last_message_at is not None and datetime.now(UTC) - state.last_message_at > _STALE_AFTER
         if stale and step is not Step.IDLE:
-            slots.forget_booking()
+            slots = slots.without_booking()
             step = Step.IDLE
         started = time.perf_counter()
         with tracing.span("conversation.parse"):
             if readable:
                 parse = await self.parser.parse(text, language=language, previous=state.language, today=today)
             else:
-                parse = ParseResult(language=state.language or language or "es", intent=Intent("out_of_scope", 0.0))
+                parse = ParseResult(
+                    language=state.language or language or "es", intent=Intent(IntentName.OUT_OF_SCOPE, 0.0)
+                )
         self.deps.metrics.nlu_latency.observe(time.perf_counter() - started)
         turn = Turn(
             session_id=session_id,
@@ -220,9 +222,9 @@ class ConversationService:
             slots=slots,
             hotel_name=await self.hotel_name(),
         )
-        if status == "bot" and not readable:
+        if status == SessionStatus.BOT and not readable:
             turn.say("unsupported_media")
-        elif status == "bot":
+        elif status == SessionStatus.BOT:
             with tracing.span("conversation.dialogue"):
                 await respond(turn, self.deps, self.threshold)
             # The dialogue may settle in context what the message alone left unclear
@@ -230,7 +232,7 @@ class ConversationService:
             parse = turn.parse
         if turn.handoff_reason:
             turn.slots.handoff_reason = turn.handoff_reason
-        new_status = "handoff" if turn.handoff_reason else status
+        new_status = SessionStatus.HANDOFF.value if turn.handoff_reason else status
         record = TurnRecord(
             session_id=session_id,
             read_version=state.version,

@@ -15,20 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agente.storage.models import AuditEntry
+from agente.storage.repositories.audit import AuditChange, AuditRepository
 
 log = structlog.stdlib.get_logger("agente.audit")
 
 
 async def record(
-    session: AsyncSession, *, actor: str, action: str, target: str | None, before: Any, after: Any
-) -> AuditEntry:
-    """Add the row to ``session`` (the caller's transaction commits it) and log the change."""
+    trail: AuditRepository, *, actor: str, action: str, target: str | None, before: Any, after: Any
+) -> None:
+    """Add the entry to ``trail`` (the caller's unit of work commits it) and log the change."""
     request_id = structlog.contextvars.get_contextvars().get("request_id")
-    entry = AuditEntry(actor=actor, action=action, target=target, before=before, after=after, request_id=request_id)
-    session.add(entry)
-    await session.flush()
+    await trail.add(AuditChange(actor, action, target, before, after, request_id))
     log.info("admin change", actor=actor, action=action, target=target, before=before, after=after)
-    return entry
 
 
 async def page(session: AsyncSession, *, limit: int, before_id: int | None = None) -> list[AuditEntry]:

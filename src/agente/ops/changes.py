@@ -22,6 +22,7 @@ from agente.pms.adapters.simulator_faults import FaultSwitch, SimulatorFaults
 from agente.pms.resilience.breaker import BreakerConfig, Snapshot
 from agente.pms.resilience.controls import BreakerControls
 from agente.storage.models import BlockedClient
+from agente.storage.repositories.audit.sql import SqlAudit
 
 
 def _flag(state: FlagState) -> dict[str, Any]:
@@ -44,7 +45,7 @@ async def set_flag(
 ) -> tuple[FlagState, FlagState]:
     before, after = await flags.set(name, enabled)
     await audit.record(
-        session, actor=actor, action="feature_flag.set", target=name, before=_flag(before), after=_flag(after)
+        SqlAudit(session), actor=actor, action="feature_flag.set", target=name, before=_flag(before), after=_flag(after)
     )
     return before, after
 
@@ -66,7 +67,12 @@ async def set_limits(
         penalty_seconds=penalty_seconds,
     )
     await audit.record(
-        session, actor=actor, action="rate_limits.set", target="rate_limit", before=asdict(before), after=asdict(after)
+        SqlAudit(session),
+        actor=actor,
+        action="rate_limits.set",
+        target="rate_limit",
+        before=asdict(before),
+        after=asdict(after),
     )
     return before, after
 
@@ -82,7 +88,12 @@ async def block(
 ) -> BlockedClient:
     entry = await blocklist.add(session, address=address, reason=reason, created_by=actor, ttl=ttl)
     await audit.record(
-        session, actor=actor, action="blocklist.add", target=entry.network, before=None, after=blocked_view(entry)
+        SqlAudit(session),
+        actor=actor,
+        action="blocklist.add",
+        target=entry.network,
+        before=None,
+        after=blocked_view(entry),
     )
     return entry
 
@@ -91,7 +102,7 @@ async def unblock(blocklist: Blocklist, session: AsyncSession, actor: str, addre
     entry = await blocklist.remove(session, address)
     if entry is not None:
         await audit.record(
-            session,
+            SqlAudit(session),
             actor=actor,
             action="blocklist.remove",
             target=entry.network,
@@ -105,7 +116,7 @@ async def reset_breaker(breaker: BreakerControls, session: AsyncSession, actor: 
     """Close the PMS breaker; returns (state after, state before)."""
     after, before = await breaker.reset()
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="circuit_breaker.reset",
         target="pms",
@@ -128,7 +139,7 @@ async def configure_breaker(
         failure_threshold=failure_threshold, recovery_timeout=recovery_timeout, half_open_max_calls=half_open_max_calls
     )
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="circuit_breaker.configure",
         target="pms",
@@ -144,6 +155,11 @@ async def set_simulator_faults(
     before = await switch.current()
     after = await switch.set(faults)
     await audit.record(
-        session, actor=actor, action="pms_simulator.faults", target="pms", before=asdict(before), after=asdict(after)
+        SqlAudit(session),
+        actor=actor,
+        action="pms_simulator.faults",
+        target="pms",
+        before=asdict(before),
+        after=asdict(after),
     )
     return after

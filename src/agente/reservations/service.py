@@ -13,21 +13,21 @@ The idempotency key makes every step repeatable: the same key is the same record
 same outbox job and the same PMS booking.
 
 A :class:`BookingNotifier` (the confirmation email) hears of every booking that becomes
-confirmed inside the transaction that records it, so what it queues commits with the record.
+confirmed inside the unit of work that records it, so what it queues commits with the record.
+Bookings are stored through :class:`~agente.storage.unit_of_work.Storage` and handed out as
+:class:`~agente.storage.repositories.bookings.StoredBooking` records.
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.observability.metrics import Metrics
 from agente.ops.flags import FeatureFlags
@@ -37,11 +37,12 @@ from agente.pms.port import PmsClient
 from agente.pms.resilience.resilient import FALLBACK_FLAG
 from agente.pms.types import Booking, BookingChange, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
-from agente.storage import db
-from agente.storage.models import BookingRecord
-from agente.storage.repositories.outbox.sql import SqlOutbox
+from agente.storage.repositories.bookings import NewBooking, StoredBooking
+from agente.storage.unit_of_work import Storage, UnitOfWork
 
 log = structlog.stdlib.get_logger("agente.reservations")
+
+_Booking = TypeVar("_Booking", bound=NewBooking)
 
 PENDING_JOB = "booking.create"
 BOOKINGS_FLAG = "bookings.enabled"
@@ -90,25 +91,25 @@ def request_from_payload(payload: dict[str, Any]) -> BookingRequest:
 
 
 class BookingNotifier(Protocol):
-    """Told of each booking that becomes confirmed: ``prepare`` runs before the recording
-    transaction opens (it may ask the PMS), ``confirmed`` inside it (its writes commit or roll
-    back with the booking)."""
+    """Told of each booking that becomes confirmed: ``prepare`` runs before the recording unit of
+    work opens (it may ask the PMS), ``confirmed`` inside it (its writes commit or roll back with
+    the booking)."""
 
     async def prepare(self) -> None: ...
 
-    async def confirmed(self, session: AsyncSession, record: BookingRecord) -> None: ...
+    async def confirmed(self, uow: UnitOfWork, booking: StoredBooking) -> None: ...
 
 
 class Reservations:
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
+        storage: Storage,
         pms: PmsClient,
         flags: FeatureFlags,
         metrics: Metrics,
         notifier: BookingNotifier | None = None,
     ) -> None:
-        self.factory = factory
+        self.storage = storage
         self.pms = pms
         self.flags = flags
         self.metrics = metrics
@@ -120,13 +121,13 @@ class Reservations:
         *,
         session_id: uuid.UUID | None = None,
         party: tuple[int, int] | None = None,
-    ) -> BookingRecord:
+    ) -> StoredBooking:
         """Book, or record a pending booking. Raises ``RoomsNotAvailableError`` / ``PmsRejectedError``
         when the PMS says no, ``PmsUnavailableError`` when it cannot be asked and fallback is off,
         ``BookingsDisabledError`` when the kill switch is off. ``party`` (adults, children) is the
         whole party to record, when the request spreads it over several rooms."""
-        async with db.session_scope(self.factory) as session:
-            existing = await self._by_key(session, request.idempotency_key)
+        async with self.storage.begin() as uow:
+            existing = await uow.bookings.by_idempotency_key(request.idempotency_key)
         if existing is not None:
             return existing
         if not await self.flags.is_enabled(BOOKINGS_FLAG):
@@ -139,24 +140,21 @@ class Reservations:
             return await self._record_pending(request, session_id, party)
         if self.notifier is not None:
             await self.notifier.prepare()
-        async with db.session_scope(self.factory) as session:
-            record = self._new_record(request, session_id, party, status="confirmed")
-            self._apply(record, booking)
-            session.add(record)
+        async with self.storage.begin() as uow:
+            new = _applied(_new_booking(request, session_id, party, status="confirmed"), booking)
+            record = await uow.bookings.add(new)
             if self.notifier is not None:
-                await self.notifier.confirmed(session, record)
+                await self.notifier.confirmed(uow, record)
         self.metrics.bookings.labels("confirmed").inc()
         log.info("booking confirmed", reference=record.reference, pms_booking_id=booking.id)
         return record
 
     async def _record_pending(
         self, request: BookingRequest, session_id: uuid.UUID | None, party: tuple[int, int] | None
-    ) -> BookingRecord:
-        async with db.session_scope(self.factory) as session:
-            record = self._new_record(request, session_id, party, status="pending")
-            session.add(record)
-            await session.flush()
-            await SqlOutbox(session).enqueue(
+    ) -> StoredBooking:
+        async with self.storage.begin() as uow:
+            record = await uow.bookings.add(_new_booking(request, session_id, party, status="pending"))
+            await uow.outbox.enqueue(
                 PENDING_JOB,
                 {"record_id": record.id, "request": request_payload(request)},
                 dedup_key=f"{PENDING_JOB}:{request.idempotency_key}",
@@ -169,10 +167,10 @@ class Reservations:
     async def complete_pending(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Outbox handler: make a pending booking now (look for it first), record the outcome."""
         request = request_from_payload(payload["request"])
-        async with db.session_scope(self.factory) as session:
-            record = await session.get(BookingRecord, payload["record_id"])
-            if record is None or record.status != "pending":
-                return {"skipped": "not pending"}
+        async with self.storage.begin() as uow:
+            record = await uow.bookings.get(payload["record_id"])
+        if record is None or record.status != "pending":
+            return {"skipped": "not pending"}
         try:
             booking = await self.pms.find_booking(request) or await self.pms.create_booking(request)
         except CircuitOpenError as exc:
@@ -186,93 +184,91 @@ class Reservations:
     async def _settle(self, record_id: int, booking: Booking | None, *, failure: str | None = None) -> None:
         if booking is not None and self.notifier is not None:
             await self.notifier.prepare()
-        async with db.session_scope(self.factory) as session:
-            record = await session.get(BookingRecord, record_id)
+        async with self.storage.begin() as uow:
+            record = await uow.bookings.get(record_id)
             if record is None:
                 return
             if booking is not None:
-                self._apply(record, booking)
-                record.status = "confirmed"
+                record = await uow.bookings.save(replace(_applied(record, booking), status="confirmed"))
                 if self.notifier is not None:
-                    await self.notifier.confirmed(session, record)
+                    await self.notifier.confirmed(uow, record)
             else:
-                record.status, record.failure_reason = "failed", failure
-            reference, status = record.reference, record.status
-        self.metrics.bookings.labels(status).inc()
-        log.info("pending booking settled", reference=reference, status=status, reason=failure)
+                record = await uow.bookings.save(replace(record, status="failed", failure_reason=failure))
+        self.metrics.bookings.labels(record.status).inc()
+        log.info("pending booking settled", reference=record.reference, status=record.status, reason=failure)
 
-    async def cancel(self, reference: str) -> BookingRecord:
+    async def cancel(self, reference: str) -> StoredBooking:
         """Cancel at the PMS (a pending booking is simply not made) and record it."""
         record = await self._require(reference)
         if record.pms_booking_id and record.status != "cancelled":
             await self.pms.cancel_booking(record.pms_booking_id)
-        async with db.session_scope(self.factory) as session:
-            row = await session.get(BookingRecord, record.id)
-            assert row is not None
-            row.status = "cancelled"
-            record = row
+        async with self.storage.begin() as uow:
+            stored = await uow.bookings.get(record.id)
+            assert stored is not None
+            record = await uow.bookings.save(replace(stored, status="cancelled"))
         self.metrics.bookings.labels("cancelled").inc()
         log.info("booking cancelled", reference=reference)
         return record
 
-    async def modify(self, reference: str, change: BookingChange) -> BookingRecord:
+    async def modify(self, reference: str, change: BookingChange) -> StoredBooking:
         """Change the stay at the PMS (re-priced there) and record the result."""
         record = await self._require(reference)
         if not record.pms_booking_id:
             raise PmsRejectedError("the booking is still pending confirmation and cannot be changed yet")
         booking = await self.pms.modify_booking(record.pms_booking_id, change)
-        async with db.session_scope(self.factory) as session:
-            row = await session.get(BookingRecord, record.id)
-            assert row is not None
-            self._apply(row, booking)
-            row.adults, row.children, row.rooms = booking.adults, booking.children, booking.rooms
-            record = row
+        async with self.storage.begin() as uow:
+            stored = await uow.bookings.get(record.id)
+            assert stored is not None
+            changed = replace(
+                _applied(stored, booking), adults=booking.adults, children=booking.children, rooms=booking.rooms
+            )
+            record = await uow.bookings.save(changed)
         log.info("booking modified", reference=reference)
         return record
 
-    async def _require(self, reference: str) -> BookingRecord:
+    async def _require(self, reference: str) -> StoredBooking:
         record = await self.by_reference(reference)
         if record is None:
             raise BookingNotFoundError(f"no booking {reference}")
         return record
 
-    async def by_reference(self, reference: str) -> BookingRecord | None:
-        async with db.session_scope(self.factory) as session:
-            result = await session.execute(select(BookingRecord).where(BookingRecord.reference == reference.upper()))
-            return result.scalar_one_or_none()
+    async def by_reference(self, reference: str) -> StoredBooking | None:
+        async with self.storage.begin() as uow:
+            return await uow.bookings.by_reference(reference.upper())
 
-    async def _by_key(self, session: AsyncSession, key: str) -> BookingRecord | None:
-        result = await session.execute(select(BookingRecord).where(BookingRecord.idempotency_key == key))
-        return result.scalar_one_or_none()
 
-    @staticmethod
-    def _new_record(
-        request: BookingRequest, session_id: uuid.UUID | None, party: tuple[int, int] | None, *, status: str
-    ) -> BookingRecord:
-        stay, guest = request.stay, request.guest
-        adults, children = party or (stay.adults * stay.rooms, stay.children * stay.rooms)
-        return BookingRecord(
-            reference=new_reference(),
-            idempotency_key=request.idempotency_key,
-            session_id=session_id,
-            status=status,
-            room_type_id=request.room_type_id,
-            check_in=stay.check_in,
-            check_out=stay.check_out,
-            adults=adults,
-            children=children,
-            rooms=stay.rooms,
-            quoted_total=request.quoted_total,
-            guest_first_name=guest.first_name,
-            guest_last_name=guest.last_name,
-            guest_email=guest.email,
-            guest_phone=guest.phone,
-        )
+def _new_booking(
+    request: BookingRequest, session_id: uuid.UUID | None, party: tuple[int, int] | None, *, status: str
+) -> NewBooking:
+    stay, guest = request.stay, request.guest
+    adults, children = party or (stay.adults * stay.rooms, stay.children * stay.rooms)
+    return NewBooking(
+        reference=new_reference(),
+        idempotency_key=request.idempotency_key,
+        session_id=session_id,
+        status=status,
+        room_type_id=request.room_type_id,
+        check_in=stay.check_in,
+        check_out=stay.check_out,
+        adults=adults,
+        children=children,
+        rooms=stay.rooms,
+        quoted_total=request.quoted_total,
+        guest_first_name=guest.first_name,
+        guest_last_name=guest.last_name,
+        guest_email=guest.email,
+        guest_phone=guest.phone,
+    )
 
-    @staticmethod
-    def _apply(record: BookingRecord, booking: Booking) -> None:
-        record.pms_booking_id = booking.id
-        record.total_price = booking.total_price
-        record.currency = booking.currency
-        record.room_type_id = booking.room_type_id
-        record.check_in, record.check_out = booking.check_in, booking.check_out
+
+def _applied(record: _Booking, booking: Booking) -> _Booking:
+    """``record`` with what the PMS made of it: its id, price and (re-priced) stay."""
+    return replace(
+        record,
+        pms_booking_id=booking.id,
+        total_price=booking.total_price,
+        currency=booking.currency,
+        room_type_id=booking.room_type_id,
+        check_in=booking.check_in,
+        check_out=booking.check_out,
+    )

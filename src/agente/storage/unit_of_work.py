@@ -37,9 +37,18 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.storage import db
+from agente.storage.repositories.audit import AuditRepository
+from agente.storage.repositories.audit.memory import AuditTable, MemoryAudit
+from agente.storage.repositories.audit.sql import SqlAudit
+from agente.storage.repositories.bookings import BookingsRepository
+from agente.storage.repositories.bookings.memory import BookingsTable, MemoryBookings
+from agente.storage.repositories.bookings.sql import SqlBookings
 from agente.storage.repositories.conversations import ConversationStore
 from agente.storage.repositories.conversations.memory import ConversationTables, MemoryConversations
 from agente.storage.repositories.conversations.sql import SqlConversations
+from agente.storage.repositories.facts import FactsRepository
+from agente.storage.repositories.facts.memory import FactsTable, MemoryFacts
+from agente.storage.repositories.facts.sql import SqlFacts
 from agente.storage.repositories.outbox import OutboxRepository
 from agente.storage.repositories.outbox.memory import MemoryOutbox, OutboxTable
 from agente.storage.repositories.outbox.sql import SqlOutbox
@@ -47,6 +56,15 @@ from agente.storage.repositories.outbox.sql import SqlOutbox
 
 class UnitOfWork(Protocol):
     """One transaction; each attribute is a repository bound to it."""
+
+    @property
+    def audit(self) -> AuditRepository: ...
+
+    @property
+    def bookings(self) -> BookingsRepository: ...
+
+    @property
+    def facts(self) -> FactsRepository: ...
 
     @property
     def outbox(self) -> OutboxRepository: ...
@@ -68,6 +86,18 @@ class SqlUnitOfWork:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    @cached_property
+    def audit(self) -> SqlAudit:
+        return SqlAudit(self._session)
+
+    @cached_property
+    def bookings(self) -> SqlBookings:
+        return SqlBookings(self._session)
+
+    @cached_property
+    def facts(self) -> SqlFacts:
+        return SqlFacts(self._session)
 
     @cached_property
     def outbox(self) -> SqlOutbox:
@@ -102,6 +132,18 @@ class MemoryData:
 class MemoryUnitOfWork:
     def __init__(self, data: MemoryData) -> None:
         self._data = data
+
+    @cached_property
+    def audit(self) -> MemoryAudit:
+        return MemoryAudit(self._data.table("audit", AuditTable))
+
+    @cached_property
+    def bookings(self) -> MemoryBookings:
+        return MemoryBookings(self._data.table("bookings", BookingsTable))
+
+    @cached_property
+    def facts(self) -> MemoryFacts:
+        return MemoryFacts(self._data.table("facts", FactsTable))
 
     @cached_property
     def outbox(self) -> MemoryOutbox:

@@ -18,6 +18,11 @@ from agente.conversation.nlu.types import LANGUAGES, TOPICS
 from agente.errors import DatabaseUnavailableError, InvalidControlError
 from agente.storage import db
 from agente.storage.models import AuditEntry, HotelFact
+from agente.storage.repositories.audit import AuditChange
+from agente.storage.repositories.audit.sql import SqlAudit
+from agente.storage.repositories.facts import Fact
+from agente.storage.repositories.facts.sql import SqlFacts
+from agente.storage.unit_of_work import SqlStorage
 from tests.conftest import free_port
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -42,9 +47,8 @@ async def _rows(container: Container) -> list[HotelFact]:
         return list((await session.execute(select(HotelFact).order_by(HotelFact.topic))).scalars())
 
 
-async def _put(facts: HotelFacts, container: Container, topic: str, es: str, en: str) -> None:
-    async with db.session_scope(container.session_factory) as session:
-        await facts.put(session, topic, es, en, None, "ops")
+async def _put(facts: HotelFacts, topic: str, es: str, en: str) -> None:
+    await facts.put(topic, es, en, None, "ops")
 
 
 @pytest.fixture
@@ -102,7 +106,7 @@ async def test_seeding_fills_every_topic_once(container: Container) -> None:
 
 
 async def test_seeding_leaves_a_table_with_rows_alone(container: Container) -> None:
-    await _put(container.facts, container, "parking", "Sin parking.", "No parking.")
+    await _put(container.facts, "parking", "Sin parking.", "No parking.")
     assert await container.facts.seed_if_empty() == 0
     assert [row.topic for row in await _rows(container)] == ["parking"]
 
@@ -133,28 +137,34 @@ async def test_no_fact_means_no_answer(container: Container) -> None:
 
 async def test_put_is_answered_at_once_in_this_process(container: Container) -> None:
     clock = Clock()
-    facts = HotelFacts(container.session_factory, clock=clock)
+    facts = HotelFacts(container.storage, clock=clock)
     await facts.seed_if_empty()
     assert await facts.answer("parking", "en") == load_seed()["parking"]["answer_en"].strip()
-    await _put(facts, container, "parking", "  Garaje a 30 USD por noche.  ", "Garage at 30 USD per night.")
+    await _put(facts, "parking", "  Garaje a 30 USD por noche.  ", "Garage at 30 USD per night.")
     assert await facts.answer("parking", "es") == "Garaje a 30 USD por noche."
     assert await facts.answer("parking", "en") == "Garage at 30 USD per night."
 
 
-async def test_a_read_before_the_commit_is_not_kept(container: Container) -> None:
-    facts = HotelFacts(container.session_factory, clock=Clock())
+async def test_a_read_before_the_commit_is_not_kept(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    facts = HotelFacts(container.storage, clock=Clock())
     await facts.seed_if_empty()
-    async with db.session_scope(container.session_factory) as session:
-        await facts.put(session, "contact", "Llámenos.", "Call us.", None, "ops")
-        # Another request reads (and caches) the committed row while this transaction is open.
-        old = await facts.answer("contact", "en")
-    assert old == load_seed()["contact"]["answer_en"].strip()
+    seen: list[str | None] = []
+    write = SqlFacts.put
+
+    async def write_then_read(self: SqlFacts, fact: Fact) -> None:
+        await write(self, fact)
+        # Another request reads (and caches) the committed row while this unit of work is open.
+        seen.append(await facts.answer("contact", "en"))
+
+    monkeypatch.setattr(SqlFacts, "put", write_then_read)
+    await facts.put("contact", "Llámenos.", "Call us.", None, "ops")
+    assert seen == [load_seed()["contact"]["answer_en"].strip()]
     assert await facts.answer("contact", "en") == "Call us."
 
 
 async def test_a_change_from_another_process_is_seen_after_the_ttl(container: Container) -> None:
     clock = Clock()
-    facts = HotelFacts(container.session_factory, ttl_seconds=5, clock=clock)
+    facts = HotelFacts(container.storage, ttl_seconds=5, clock=clock)
     await facts.seed_if_empty()
     before = await facts.answer("wifi", "en")
     async with db.session_scope(container.session_factory) as session:
@@ -165,25 +175,27 @@ async def test_a_change_from_another_process_is_seen_after_the_ttl(container: Co
     assert await facts.answer("wifi", "en") == "Wi-Fi is free."
 
 
-async def test_a_rolled_back_put_is_not_answered(container: Container) -> None:
-    facts = HotelFacts(container.session_factory, clock=Clock())
+async def test_a_rolled_back_put_is_not_answered(container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    facts = HotelFacts(container.storage, clock=Clock())
     await facts.seed_if_empty()
+    await facts.answer("pets", "en")
+
+    async def fail(self: SqlAudit, change: AuditChange) -> None:
+        raise RuntimeError("the audit entry could not be written")
+
+    monkeypatch.setattr(SqlAudit, "add", fail)
     with pytest.raises(RuntimeError):
-        async with db.session_scope(container.session_factory) as session:
-            await facts.put(session, "pets", "No se admiten.", "Not allowed.", None, "ops")
-            raise RuntimeError("abort")
+        await facts.put("pets", "No se admiten.", "Not allowed.", None, "ops")
     answer = await facts.answer("pets", "en")
     assert answer is not None and "10 kg" in answer
 
 
 async def test_put_inserts_replaces_and_audits(container: Container) -> None:
-    async with db.session_scope(container.session_factory) as session:
-        before, after = await container.facts.put(
-            session, "pets", "Mascotas hasta 10 kg.", "Pets up to 10 kg.", {"max_weight_kg": 10}, "ops"
-        )
+    before, after = await container.facts.put(
+        "pets", "Mascotas hasta 10 kg.", "Pets up to 10 kg.", {"max_weight_kg": 10}, "ops"
+    )
     assert before is None and after.updated_by == "ops" and after.details == {"max_weight_kg": 10}
-    async with db.session_scope(container.session_factory) as session:
-        before, after = await container.facts.put(session, "pets", "Sin mascotas.", "No pets.", None, "oncall")
+    before, after = await container.facts.put("pets", "Sin mascotas.", "No pets.", None, "oncall")
     assert before is not None and before.answer_en == "Pets up to 10 kg."
     assert after.answer_en == "No pets." and after.details is None and after.updated_by == "oncall"
     rows = await _rows(container)
@@ -204,7 +216,7 @@ async def test_put_inserts_replaces_and_audits(container: Container) -> None:
 )
 async def test_put_refuses_unknown_topics_and_empty_answers(container: Container, topic: str, es: str, en: str) -> None:
     with pytest.raises(InvalidControlError):
-        await _put(container.facts, container, topic, es, en)
+        await _put(container.facts, topic, es, en)
     async with db.session_scope(container.session_factory) as session:
         assert (await session.execute(select(func.count()).select_from(HotelFact))).scalar_one() == 0
         assert (await session.execute(select(func.count()).select_from(AuditEntry))).scalar_one() == 0
@@ -214,16 +226,16 @@ async def test_last_read_answers_while_the_database_is_down(
     container: Container, dead_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     clock = Clock()
-    facts = HotelFacts(container.session_factory, clock=clock)
+    facts = HotelFacts(container.storage, clock=clock)
     await facts.seed_if_empty()
     expected = await facts.answer("location", "es")
-    facts.factory = dead_factory
+    facts.storage = SqlStorage(dead_factory)
     clock.now = 60
     assert await facts.answer("location", "es") == expected
 
 
 async def test_no_read_yet_and_database_down_is_an_error(dead_factory: async_sessionmaker[AsyncSession]) -> None:
-    facts = HotelFacts(dead_factory)
+    facts = HotelFacts(SqlStorage(dead_factory))
     with pytest.raises(DatabaseUnavailableError):
         await facts.answer("location", "es")
     with pytest.raises(DatabaseUnavailableError):
@@ -231,7 +243,7 @@ async def test_no_read_yet_and_database_down_is_an_error(dead_factory: async_ses
 
 
 async def test_a_deleted_fact_is_no_longer_answered(container: Container) -> None:
-    facts = HotelFacts(container.session_factory, ttl_seconds=0)
+    facts = HotelFacts(container.storage, ttl_seconds=0)
     await facts.seed_if_empty()
     async with db.session_scope(container.session_factory) as session:
         await session.execute(delete(HotelFact).where(HotelFact.topic == "amenities"))

@@ -2,12 +2,12 @@
 
 :class:`BookingConfirmations` is told of each confirmed booking by
 :class:`~agente.reservations.service.Reservations` (a booking confirmed at once, or a pending
-one the PMS confirmed later) inside the transaction that records it, and queues an
+one the PMS confirmed later) inside the unit of work that records it, and queues an
 ``email.send`` job there: the email exists if and only if the booking was recorded. The job
 is keyed by the booking's reference, so a booking is confirmed by email once.
 
 The hotel's and the room's names come from the PMS, read in :meth:`BookingConfirmations.prepare`
-before that transaction opens, so no transaction waits on the PMS.
+before that unit of work opens, so no transaction waits on the PMS.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from datetime import date
 from decimal import Decimal
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from agente.channels.email.compose import new_message_id
 from agente.channels.email.inbound import normalise_address
@@ -25,8 +24,8 @@ from agente.channels.email.jobs import SEND_JOB, OutgoingEmail, queue_send
 from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
 from agente.pms.errors import PmsError
 from agente.pms.port import PmsClient
-from agente.storage.models import BookingRecord, ConversationSession
-from agente.storage.repositories.outbox.sql import SqlOutbox
+from agente.storage.repositories.bookings import StoredBooking
+from agente.storage.unit_of_work import UnitOfWork
 
 __all__ = ["BookingConfirmations", "confirmation_email"]
 
@@ -76,7 +75,7 @@ def _day(day: date, text: dict[str, str], language: str) -> str:
     return text["day"].format(day=format_day(day, language), year=day.year)
 
 
-def confirmation_email(record: BookingRecord, *, hotel: str | None, room: str | None, language: str) -> tuple[str, str]:
+def confirmation_email(record: StoredBooking, *, hotel: str | None, room: str | None, language: str) -> tuple[str, str]:
     """``(subject, text)`` confirming ``record`` in ``language`` (``es`` unless ``en``).
 
     Dates, party and money are written by the same helpers as the chat's replies.
@@ -141,8 +140,8 @@ class BookingConfirmations:
         self._hotel, self._rooms = hotel.name, {room.id: room.name for room in rooms}
         self._read_at = time.monotonic()
 
-    async def confirmed(self, session: AsyncSession, record: BookingRecord) -> None:
-        """Queue ``record``'s confirmation in ``session`` (the transaction recording it).
+    async def confirmed(self, uow: UnitOfWork, record: StoredBooking) -> None:
+        """Queue ``record``'s confirmation in ``uow`` (the unit of work recording it).
 
         Nothing is queued when the booking has no valid guest email. The language is the
         conversation's, Spanish when the booking has none.
@@ -152,8 +151,7 @@ class BookingConfirmations:
             return
         language = "es"
         if record.session_id is not None:
-            convo = await session.get(ConversationSession, record.session_id)
-            language = (convo.language if convo is not None else None) or "es"
+            language = await uow.bookings.conversation_language(record.session_id) or "es"
         subject, text = confirmation_email(
             record, hotel=self._hotel, room=self._rooms.get(record.room_type_id), language=language
         )
@@ -166,5 +164,5 @@ class BookingConfirmations:
             text=text,
             booking_reference=record.reference,
         )
-        await queue_send(SqlOutbox(session), email, dedup_key=f"{SEND_JOB}:confirmation:{record.reference}")
+        await queue_send(uow.outbox, email, dedup_key=f"{SEND_JOB}:confirmation:{record.reference}")
         log.info("booking confirmation email queued", reference=record.reference)

@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from agente.conversation.dialogue.state import QuotedRoom, Slots, Step
-from agente.conversation.dialogue.turn import Deps, Turn
-from agente.conversation.nlu.types import Intent
+from agente.conversation.dialogue.state import Goal, QuotedRoom, Slots, Step
+from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
+from agente.conversation.nlu.types import IntentName
 from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
 from agente.conversation.replies.render import render
 from agente.observability import tracing
@@ -44,71 +44,65 @@ def valid_phone(phone: str) -> bool:
     return 9 <= len(re.sub(r"\D", "", phone)) <= 15
 
 
-def merge_entities(turn: Turn) -> tuple[bool, bool]:
-    """Copy what the guest just said into the slots; say whether (the stay or party, the room) changed."""
-    e, s = turn.parse.entities, turn.slots
-    before = (s.check_in, s.check_out, s.adults, s.children, s.rooms)
-    room_before = s.room_type_id
+def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
+    """The slots with what the guest just said; and whether (the stay or party, the room) changed."""
+    e, s = msg.entities, slots
+    check_in, check_out = s.check_in, s.check_out
     if e.check_in:
-        previous = s.stay
-        s.check_in = e.check_in.isoformat()
+        check_in = e.check_in.isoformat()
         if not e.check_out and not e.nights:
             # "Actually the 14th": a new arrival keeps the length of the stay already discussed.
-            s.check_out = (e.check_in + (previous[1] - previous[0])).isoformat() if previous else None
+            previous = s.stay
+            check_out = (e.check_in + (previous[1] - previous[0])).isoformat() if previous else None
     if e.check_out:
-        s.check_out = e.check_out.isoformat()
+        check_out = e.check_out.isoformat()
     elif e.nights and (e.check_in or s.check_in):
         start = e.check_in or date.fromisoformat(s.check_in or "")
-        s.check_out = (start + timedelta(days=e.nights)).isoformat()
-    if e.adults is not None:
-        s.adults = e.adults
-    if e.children is not None:
-        s.children = e.children
-    if e.rooms is not None:
-        s.rooms = e.rooms
-    if e.room_type is not None and e.room_type.room_type_id is not None:
-        s.room_type_id = e.room_type.room_type_id
-    # A name is only taken when it was asked for, or in a short message: long messages
-    # ramble, and "soy mucho de escribir" is not a name.
-    if e.guest_name and (turn.step is Step.ASK_GUEST or len(turn.message) <= 200):
-        s.guest_name = e.guest_name
-    if e.email:
-        s.email = e.email
-    if e.phone:
-        s.phone = e.phone
-    return before != (s.check_in, s.check_out, s.adults, s.children, s.rooms), room_before != s.room_type_id
+        check_out = (start + timedelta(days=e.nights)).isoformat()
+    merged = replace(
+        s,
+        check_in=check_in,
+        check_out=check_out,
+        adults=e.adults if e.adults is not None else s.adults,
+        children=e.children if e.children is not None else s.children,
+        rooms=e.rooms if e.rooms is not None else s.rooms,
+        room_type_id=(
+            e.room_type.room_type_id
+            if e.room_type is not None and e.room_type.room_type_id is not None
+            else s.room_type_id
+        ),
+        # A name is only taken when it was asked for, or in a short message: long messages
+        # ramble, and "soy mucho de escribir" is not a name.
+        guest_name=e.guest_name
+        if e.guest_name and (msg.step is Step.ASK_GUEST or len(msg.text) <= 200)
+        else s.guest_name,
+        email=e.email or s.email,
+        phone=e.phone or s.phone,
+    )
+    stay = (s.check_in, s.check_out, s.adults, s.children, s.rooms)
+    new_stay = (merged.check_in, merged.check_out, merged.adults, merged.children, merged.rooms)
+    return merged, stay != new_stay, s.room_type_id != merged.room_type_id
 
 
-async def ask_or_quote(turn: Turn, deps: Deps) -> None:
+async def ask_or_quote(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     """Ask for what the stay still lacks, or quote it."""
-    s = turn.slots
-    if turn.parse.entities.dates_in_past:
-        s.check_in = s.check_out = None
-        turn.say("dates_in_past")
-        turn.step = Step.ASK_STAY
-        return
+    s = slots
+    if msg.entities.dates_in_past:
+        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), msg.say("dates_in_past"))
     if not s.check_in:
-        turn.say("ask_dates")
-        turn.step = Step.ASK_STAY
-        return
+        return answer(Step.ASK_STAY, s, msg.say("ask_dates"))
     if not s.check_out:
-        turn.say("ask_check_out", check_in=format_day(date.fromisoformat(s.check_in), turn.language))
-        turn.step = Step.ASK_STAY
-        return
+        arrival = format_day(date.fromisoformat(s.check_in), msg.language)
+        return answer(Step.ASK_STAY, s, msg.say("ask_check_out", check_in=arrival))
     check_in, check_out = date.fromisoformat(s.check_in), date.fromisoformat(s.check_out)
-    if check_in < turn.today or check_out <= check_in:
-        s.check_in = s.check_out = None
-        turn.say("dates_in_past" if check_in < turn.today else "ask_dates")
-        turn.step = Step.ASK_STAY
-        return
+    if check_in < msg.today or check_out <= check_in:
+        key = "dates_in_past" if check_in < msg.today else "ask_dates"
+        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), msg.say(key))
     if (check_out - check_in).days > deps.max_nights:
-        turn.hand_off("long_stay", "too_long", max_nights=deps.max_nights)
-        return
+        return hand_off(msg, s, "long_stay", "too_long", max_nights=deps.max_nights)
     if s.adults is None:
-        turn.say("ask_party")
-        turn.step = Step.ASK_STAY
-        return
-    await quote(turn, deps)
+        return answer(Step.ASK_STAY, s, msg.say("ask_party"))
+    return await quote(msg, s, deps)
 
 
 def stay_query(s: Slots) -> StayQuery:
@@ -123,121 +117,103 @@ def stay_query(s: Slots) -> StayQuery:
 
 
 @tracing.traced("conversation.quote")
-async def quote(turn: Turn, deps: Deps) -> None:
-    query = stay_query(turn.slots)
+async def quote(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     try:
-        answer = await deps.pms.availability(query)
+        availability = await deps.pms.availability(stay_query(slots))
     except PmsUnavailableError:
-        turn.hand_off("pms_unavailable", "handoff_pms")
-        return
+        return hand_off(msg, slots, "pms_unavailable", "handoff_pms")
     except PmsRejectedError:
-        turn.say("ask_dates")
-        turn.step = Step.ASK_STAY
-        return
-    deps.metrics.quotes.labels("stale" if answer.stale else "live").inc()
-    show_quote(turn, answer)
+        return answer(Step.ASK_STAY, slots, msg.say("ask_dates"))
+    deps.metrics.quotes.labels("stale" if availability.stale else "live").inc()
+    return show_quote(msg, slots, availability)
 
 
-def show_quote(turn: Turn, answer: Availability) -> None:
-    s, lang = turn.slots, turn.language
-    q = answer.query
+def show_quote(msg: Message, slots: Slots, availability: Availability) -> Outcome:
+    s, lang = slots, msg.language
+    q = availability.query
     stay_text = format_stay(q.check_in, q.check_out, lang)
     party = party_text(s.adults or q.adults, s.children or 0, q.rooms, lang)
-    if not answer.offers:
-        turn.say("no_availability", stay=stay_text, party=party)
-        s.quote = []
-        turn.step = Step.ASK_STAY
-        s.check_in = s.check_out = None
-        return
-    s.quote = [
-        QuotedRoom(
-            room_type_id=o.room_type_id,
-            name=o.name,
-            nightly=str(o.nightly_price),
-            total=str(o.total_price),
-            available=o.available_rooms,
-            fees=[{"name": f.name, "amount": str(f.amount), "per": f.per} for f in o.fees],
+    if not availability.offers:
+        emptied = replace(s, quote=[], check_in=None, check_out=None)
+        return answer(Step.ASK_STAY, emptied, msg.say("no_availability", stay=stay_text, party=party))
+    s = replace(
+        s,
+        quote=[
+            QuotedRoom(
+                room_type_id=o.room_type_id,
+                name=o.name,
+                nightly=str(o.nightly_price),
+                total=str(o.total_price),
+                available=o.available_rooms,
+                fees=[{"name": f.name, "amount": str(f.amount), "per": f.per} for f in o.fees],
+            )
+            for o in availability.offers
+        ],
+        quote_currency=availability.currency,
+        quote_stale=availability.stale,
+    )
+    header = "quote_header_stale" if availability.stale else "quote_header"
+    replies = [msg.say(header, stay=stay_text, party=party)]
+    for n, o in enumerate(availability.offers, start=1):
+        nightly, total = format_money(o.nightly_price, o.currency, lang), format_money(o.total_price, o.currency, lang)
+        replies.append(msg.say("quote_line", n=n, name=o.name, nightly=nightly, total=total))
+        replies.extend(
+            msg.say("quote_fee", fee=fee.name, amount=format_money(fee.amount, o.currency, lang)) for fee in o.fees
         )
-        for o in answer.offers
-    ]
-    s.quote_currency, s.quote_stale = answer.currency, answer.stale
-    turn.say("quote_header_stale" if answer.stale else "quote_header", stay=stay_text, party=party)
-    for n, o in enumerate(answer.offers, start=1):
-        turn.say(
-            "quote_line",
-            n=n,
-            name=o.name,
-            nightly=format_money(o.nightly_price, o.currency, lang),
-            total=format_money(o.total_price, o.currency, lang),
-        )
-        for fee in o.fees:
-            turn.say("quote_fee", fee=fee.name, amount=format_money(fee.amount, o.currency, lang))
-    if s.room_type_id is not None and s.chosen() is not None and s.goal == "book":
-        ask_guest(turn)
-        return
-    turn.say("quote_footer")
-    turn.step = Step.CHOOSE_ROOM
+    if s.room_type_id is not None and s.chosen() is not None and s.goal == Goal.BOOK:
+        return ask_guest(msg, s).after(*replies)
+    return answer(Step.CHOOSE_ROOM, s, *replies, msg.say("quote_footer"))
 
 
-def pick_room(turn: Turn) -> bool:
-    """The room the guest chose from the quote, by number, ordinal or name."""
-    s = turn.slots
-    mention = turn.parse.entities.room_type
+def pick_room(msg: Message, slots: Slots) -> Outcome | None:
+    """The room the guest chose from the quote, by number, ordinal or name, asked about; None
+    when the message chooses none."""
+    s = slots
+    mention = msg.entities.room_type
     if mention is not None and mention.room_type_id is not None and s.chosen() is not None:
-        return True
-    text = turn.message.lower()
+        return ask_guest(msg, s)
+    text = msg.text.lower()
     number = None
     match = _CHOICE.match(text.strip())
-    if match and turn.parse.entities.adults is None:
+    if match and msg.entities.adults is None:
         number = int(match.group(1))
     for word, n in _ORDINALS.items():
         if re.search(rf"\b{word}\b", text):
             number = n
+    chosen: int | None = None
     if number is not None and 1 <= number <= len(s.quote):
-        s.room_type_id = s.quote[number - 1].room_type_id
-        _understood_as_choice(turn)
-        return True
-    # A word of a quoted room's name ("general", "la ejecutiva") names it when only one matches.
-    words = set(re.findall(r"[a-záéíóúñ]{4,}", text))
-    named = [q for q in s.quote if words & {w.lower().rstrip("s") for w in q.name.split()}]
-    if len(named) == 1:
-        s.room_type_id = named[0].room_type_id
-        _understood_as_choice(turn)
-        return True
-    return False
+        chosen = s.quote[number - 1].room_type_id
+    else:
+        # A word of a quoted room's name ("general", "la ejecutiva") names it when only one matches.
+        words = set(re.findall(r"[a-záéíóúñ]{4,}", text))
+        named = [q for q in s.quote if words & {w.lower().rstrip("s") for w in q.name.split()}]
+        if len(named) == 1:
+            chosen = named[0].room_type_id
+    if chosen is None:
+        return None
+    outcome = ask_guest(msg, replace(s, room_type_id=chosen))
+    # A message the classifier could not place was, in context, a room choice.
+    if msg.intent in (IntentName.OUT_OF_SCOPE, IntentName.HUMAN_HANDOFF):
+        return replace(outcome, intent=IntentName.INFORM)
+    return outcome
 
 
-def _understood_as_choice(turn: Turn) -> None:
-    """Record that a message the classifier could not place was, in context, a room choice."""
-    intent = turn.parse.intent
-    if intent.name in ("out_of_scope", "human_handoff"):
-        turn.parse = replace(turn.parse, intent=Intent("inform", intent.confidence))
-
-
-def ask_guest(turn: Turn) -> None:
+def ask_guest(msg: Message, slots: Slots) -> Outcome:
     """Ask for the first missing guest detail, or summarise and ask for confirmation."""
-    s, lang = turn.slots, turn.language
-    room = s.chosen()
+    lang = msg.language
+    room = slots.chosen()
     assert room is not None
-    s.goal = "book"
+    s = replace(slots, goal=Goal.BOOK)
     if s.email and not _EMAIL.match(s.email):
-        s.email = None
-        turn.say("invalid_email")
-        turn.step = Step.ASK_GUEST
-        return
+        return answer(Step.ASK_GUEST, replace(s, email=None), msg.say("invalid_email"))
     if s.phone and not valid_phone(s.phone):
-        s.phone = None
-        turn.say("invalid_phone")
-        turn.step = Step.ASK_GUEST
-        return
-    for slot, key in (("guest_name", "ask_name"), ("email", "ask_email"), ("phone", "ask_phone")):
-        if not getattr(s, slot):
-            turn.say(key, room=room.name)
-            turn.step = Step.ASK_GUEST
-            return
+        return answer(Step.ASK_GUEST, replace(s, phone=None), msg.say("invalid_phone"))
+    for value, key in ((s.guest_name, "ask_name"), (s.email, "ask_email"), (s.phone, "ask_phone")):
+        if not value:
+            return answer(Step.ASK_GUEST, s, msg.say(key, room=room.name))
     stay = s.stay
     assert stay is not None and s.adults is not None and s.quote_currency is not None
-    turn.say(
+    summary = msg.say(
         "confirm_booking",
         room=room.name,
         stay=format_stay(stay[0], stay[1], lang),
@@ -248,11 +224,11 @@ def ask_guest(turn: Turn) -> None:
         email=s.email,
         phone=s.phone,
     )
-    turn.step = Step.CONFIRM_BOOKING
+    return answer(Step.CONFIRM_BOOKING, s, summary)
 
 
-async def book(turn: Turn, deps: Deps) -> None:
-    s, lang = turn.slots, turn.language
+async def book(msg: Message, slots: Slots, deps: Deps) -> Outcome:
+    s, lang = slots, msg.language
     room, stay = s.chosen(), s.stay
     assert room is not None and stay is not None and s.adults is not None
     first, _, last = (s.guest_name or "").partition(" ")
@@ -261,38 +237,30 @@ async def book(turn: Turn, deps: Deps) -> None:
         room_type_id=room.room_type_id,
         guest=GuestDetails(first or "-", last or "-", s.email or "", s.phone or ""),
         # One key per guest session, attempt and stay: a repeated "yes" never books twice.
-        idempotency_key=f"{turn.session_id}:{s.attempt}:{room.room_type_id}:{stay[0]}:{stay[1]}",
+        idempotency_key=f"{msg.session_id}:{s.attempt}:{room.room_type_id}:{stay[0]}:{stay[1]}",
         quoted_total=Decimal(room.total),
     )
     try:
-        record = await deps.reservations.reserve(request, session_id=turn.session_id, party=(s.adults, s.children or 0))
+        record = await deps.reservations.reserve(request, session_id=msg.session_id, party=(s.adults, s.children or 0))
     except BookingsDisabledError:
-        turn.hand_off("bookings_disabled", "handoff_bookings_off")
-        return
+        return hand_off(msg, s, "bookings_disabled", "handoff_bookings_off")
     except RoomsNotAvailableError:
-        turn.say("rooms_gone")
-        s.room_type_id = None
-        await quote(turn, deps)
-        return
+        return (await quote(msg, replace(s, room_type_id=None), deps)).after(msg.say("rooms_gone"))
     except PmsRejectedError as exc:
-        turn.say("booking_refused", reason=str(exc))
-        turn.step = Step.IDLE
-        return
+        return answer(Step.IDLE, s, msg.say("booking_refused", reason=str(exc)))
     except PmsUnavailableError:
-        turn.hand_off("pms_unavailable", "handoff_pms")
-        return
-    s.last_reference = record.reference
-    total = record.total_price or Decimal(room.total)
+        return hand_off(msg, s, "pms_unavailable", "handoff_pms")
     if record.status == "pending":
-        turn.say("booked_pending", reference=record.reference)
+        said = msg.say("booked_pending", reference=record.reference)
     else:
-        turn.say(
+        said = msg.say(
             "booked",
             reference=record.reference,
             room=room.name,
             stay=format_stay(stay[0], stay[1], lang),
-            total=format_money(total, record.currency or s.quote_currency or "", lang),
+            total=format_money(
+                record.total_price or Decimal(room.total), record.currency or s.quote_currency or "", lang
+            ),
         )
-    s.forget_booking()
-    s.attempt += 1
-    turn.step = Step.IDLE
+    done = replace(s.without_booking(), last_reference=record.reference, attempt=s.attempt + 1)
+    return answer(Step.IDLE, done, said)

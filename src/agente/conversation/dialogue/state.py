@@ -15,11 +15,14 @@
       │
       └── (any step) faq: answered, then the pending question is asked again;
           handoff: the session belongs to staff until released.
+
+The dialogue treats :class:`Slots` as a value: a handler returns a changed copy
+(``dataclasses.replace``) and never changes the slots it was given.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -37,7 +40,25 @@ class Step(StrEnum):
     CONFIRM_CANCEL = "confirm_cancel"
 
 
-@dataclass
+class SessionStatus(StrEnum):
+    """Who answers a session; stored in ``sessions.status``."""
+
+    BOT = "bot"
+    # Staff own the conversation: the bot stays silent until it is released.
+    HANDOFF = "handoff"
+
+
+class Goal(StrEnum):
+    """What the guest is after (``Slots.goal``)."""
+
+    QUOTE = "quote"
+    BOOK = "book"
+    MODIFY = "modify"
+    CANCEL = "cancel"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
 class QuotedRoom:
     room_type_id: int
     name: str
@@ -49,7 +70,7 @@ class QuotedRoom:
 
 @dataclass
 class Slots:
-    goal: str | None = None  # "book", "modify", "cancel", "status"
+    goal: Goal | None = None
     check_in: str | None = None
     check_out: str | None = None
     adults: int | None = None
@@ -90,13 +111,24 @@ class Slots:
             return cls()
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["quote"] = [QuotedRoom(**q) for q in known.get("quote", [])]
+        if known.get("goal") is not None:
+            known["goal"] = Goal(known["goal"])
         return cls(**known)
 
-    def forget_booking(self) -> None:
-        """Back to a clean slate for the next request (the guest's details are kept)."""
-        self.goal = None
-        self.check_in = self.check_out = None
-        self.adults = self.children = self.rooms = None
-        self.room_type_id = None
-        self.quote, self.quote_currency, self.quote_stale = [], None, False
-        self.booking_ref, self.verified = None, False
+    def without_booking(self) -> Slots:
+        """A clean slate for the next request (the guest's details and the counters are kept)."""
+        return replace(
+            self,
+            goal=None,
+            check_in=None,
+            check_out=None,
+            adults=None,
+            children=None,
+            rooms=None,
+            room_type_id=None,
+            quote=[],
+            quote_currency=None,
+            quote_stale=False,
+            booking_ref=None,
+            verified=False,
+        )

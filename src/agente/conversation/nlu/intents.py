@@ -48,7 +48,7 @@ import structlog
 import yaml
 
 from agente.conversation.nlu.scoring import LinearScorer
-from agente.conversation.nlu.types import INTENTS, LANGUAGES, Intent
+from agente.conversation.nlu.types import INTENTS, LANGUAGES, Intent, IntentName
 
 if TYPE_CHECKING:
     import numpy as np
@@ -276,7 +276,7 @@ class IntentClassifier:
 
     def predict_many(self, items: Sequence[tuple[str, str]]) -> list[Intent]:
         """:meth:`predict` for ``(text, language)`` pairs, in one pass over the model."""
-        results = [Intent("out_of_scope", 0.0)] * len(items)
+        results = [Intent(IntentName.OUT_OF_SCOPE, 0.0)] * len(items)
         readable: list[int] = []
         inputs: list[str] = []
         familiarity: list[float] = []
@@ -294,7 +294,7 @@ class IntentClassifier:
             for row, index in enumerate(readable):
                 column = int(best[row])
                 confidence = float(probabilities[row, column]) * familiarity[row]
-                results[index] = Intent(self.intents[column], confidence)
+                results[index] = Intent(IntentName(self.intents[column]), confidence)
         return results
 
     def _probabilities(self, inputs: list[str]) -> np.ndarray:

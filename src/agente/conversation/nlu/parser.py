@@ -25,7 +25,7 @@ from agente.conversation.nlu.entities.topic import extract_topic
 from agente.conversation.nlu.focus import request_focus
 from agente.conversation.nlu.intents import RECOMMENDED_THRESHOLD, IntentClassifier
 from agente.conversation.nlu.language import detect_language_scored, is_confident
-from agente.conversation.nlu.types import LANGUAGES, Entities, Intent, ParseResult, RoomTypeMention
+from agente.conversation.nlu.types import LANGUAGES, Entities, Intent, IntentName, ParseResult, RoomTypeMention
 
 Catalog = Callable[[], Awaitable[Sequence[tuple[int, str]]]]
 
@@ -34,7 +34,7 @@ Catalog = Callable[[], Awaitable[Sequence[tuple[int, str]]]]
 # every hotel and cannot know each catalog's names, so it reads such messages as noise, a
 # request for a person, or a refusal; the catalog match settles them.
 _CHOICE_MAX_WORDS = 8
-_OVERRULED = frozenset({"out_of_scope", "human_handoff"})
+_OVERRULED = frozenset({IntentName.OUT_OF_SCOPE, IntentName.HUMAN_HANDOFF})
 _PREFERENCE = re.compile(
     r"\b(?:mejor|prefiero|preferimos|en\s+vez|en\s+lugar|pues|better|instead|rather|prefer|actually|make\s+it)\b"
 )
@@ -46,8 +46,8 @@ def _room_choice(intent: Intent, mention: RoomTypeMention, text: str) -> Intent:
         return intent
     folded = fold(text)
     overruled = intent.name in _OVERRULED or intent.confidence < RECOMMENDED_THRESHOLD
-    if overruled or (intent.name == "deny" and _PREFERENCE.search(folded)):
-        return Intent("inform", max(intent.confidence, mention.score))
+    if overruled or (intent.name == IntentName.DENY and _PREFERENCE.search(folded)):
+        return Intent(IntentName.INFORM, max(intent.confidence, mention.score))
     return intent
 
 

@@ -4,25 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 LANGUAGES = ("es", "en")
 
-INTENTS = (
-    "greet",
-    "goodbye",
-    "thanks",
-    "affirm",
-    "deny",
-    "check_availability",
-    "book_room",
-    "modify_booking",
-    "cancel_booking",
-    "booking_status",
-    "faq",
-    "human_handoff",
-    "inform",
-    "out_of_scope",
-)
+
+class IntentName(StrEnum):
+    """What a guest wants; stored and reported by its value (``"book_room"``)."""
+
+    GREET = "greet"
+    GOODBYE = "goodbye"
+    THANKS = "thanks"
+    AFFIRM = "affirm"
+    DENY = "deny"
+    CHECK_AVAILABILITY = "check_availability"
+    BOOK_ROOM = "book_room"
+    MODIFY_BOOKING = "modify_booking"
+    CANCEL_BOOKING = "cancel_booking"
+    BOOKING_STATUS = "booking_status"
+    FAQ = "faq"
+    HUMAN_HANDOFF = "human_handoff"
+    # The guest gives details that were asked for (dates, a name, a room).
+    INFORM = "inform"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+INTENTS = tuple(intent.value for intent in IntentName)
 
 TOPICS = (
     "check_in_out",
@@ -40,7 +47,7 @@ TOPICS = (
 
 @dataclass(frozen=True, slots=True)
 class Intent:
-    name: str
+    name: IntentName
     confidence: float
 
 

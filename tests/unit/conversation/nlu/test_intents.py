@@ -16,7 +16,7 @@ from agente.conversation.nlu.intents import (
     normalise,
     parse_examples,
 )
-from agente.conversation.nlu.types import INTENTS, LANGUAGES, Intent
+from agente.conversation.nlu.types import INTENTS, LANGUAGES, Intent, IntentName
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_classifier_gibberish_has_low_confidence(classifier: IntentClassifier, t
 def test_classifier_nothing_to_read_is_out_of_scope_with_zero_confidence(
     classifier: IntentClassifier, text: str
 ) -> None:
-    assert classifier.predict(text, "es") == Intent("out_of_scope", 0.0)
+    assert classifier.predict(text, "es") == Intent(IntentName.OUT_OF_SCOPE, 0.0)
 
 
 def test_classifier_predict_many_matches_predict(classifier: IntentClassifier) -> None:

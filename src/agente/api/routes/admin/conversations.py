@@ -21,6 +21,7 @@ from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.replies.render import render
 from agente.ops import audit
 from agente.storage.models import ConversationSession, Guest, Message
+from agente.storage.repositories.audit.sql import SqlAudit
 from agente.storage.repositories.outbox.sql import SqlOutbox
 
 # Messages a summary shows, the most recent.
@@ -170,7 +171,7 @@ async def reply(
     convo, guest = await _load(session, conversation_id)
     await _deliver(session, email, convo, guest, body.text)
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="conversation.reply",
         target=str(convo.id),
@@ -193,7 +194,7 @@ async def release(conversation_id: uuid.UUID, session: SessionDep, email: EmailD
     convo.version += 1
     await _deliver(session, email, convo, guest, render("released", convo.language or "es"))
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="conversation.release",
         target=str(convo.id),

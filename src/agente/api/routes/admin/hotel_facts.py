@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import FactsDep, SessionDep
+from agente.api.deps import FactsDep
 from agente.api.openapi import error_responses
 from agente.channels.storable import check_storable, check_storable_json
 from agente.conversation.facts import check_topic
@@ -61,9 +61,8 @@ async def put_fact(
     topic: TopicDep,
     change: Annotated[FactChange, Depends(json_body(FactChange))],
     facts: FactsDep,
-    session: SessionDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Replace the answers for ``topic`` (or add them); in force at once here, within 5 s everywhere."""
-    before, after = await facts.put(session, topic, change.answer_es, change.answer_en, change.details, actor)
+    before, after = await facts.put(topic, change.answer_es, change.answer_en, change.details, actor)
     return {"fact": after.as_dict(), "previous": before.as_dict() if before else None}

@@ -13,6 +13,7 @@ from agente.api.deps import SessionDep
 from agente.api.openapi import error_responses
 from agente.ops import audit
 from agente.storage.models import OutboxJob
+from agente.storage.repositories.audit.sql import SqlAudit
 
 # The largest id a database integer column holds: a larger one is no job, not a server error.
 MAX_ID = 2**63 - 1
@@ -65,7 +66,7 @@ async def retry_job(
     job.status, job.attempts, job.next_attempt_at, job.locked_until = "pending", 0, datetime.now(UTC), None
     await session.flush()
     await audit.record(
-        session,
+        SqlAudit(session),
         actor=actor,
         action="outbox.retry",
         target=str(job_id),

@@ -16,7 +16,7 @@ from agente.errors import DuplicateRecordError
 from agente.storage import db
 from agente.storage.repositories.conversations import ConversationStore, TurnRecord
 from agente.storage.unit_of_work import MemoryStorage, SqlStorage
-from tests.conftest import postgres_settings
+from tests.conftest import _truncate, postgres_settings
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -129,8 +129,10 @@ async def test_a_steady_message_is_two_statements_without_transaction_round_trip
         monkeypatch.setattr(asyncpg.Connection, "fetch", fetched)
         received = await store.receive("api", "bench-1", "del 12 al 15", None, NOW)
         assert await store.record_turn(_turn(received.state, received.inbound_id, reply="Hay sitio"), NOW)
+        assert len(statements) == 2, statements
+        assert begins == []
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", executed)
+        monkeypatch.undo()
         await engine.dispose()
-    assert len(statements) == 2, statements
-    assert begins == []
+        await _truncate(pg_database)  # other tests of the run read this database's tables

@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from agente.config import Settings
 from agente.errors import DuplicateRecordError
@@ -131,6 +131,10 @@ async def test_a_steady_message_is_two_statements_without_transaction_round_trip
         assert await store.record_turn(_turn(received.state, received.inbound_id, reply="Hay sitio"), NOW)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", executed)
+        monkeypatch.undo()
+        # The run's database is shared: later tests expect to find no conversation.
+        async with engine.begin() as conn:
+            await conn.execute(text("TRUNCATE guests, sessions, messages CASCADE"))
         await engine.dispose()
     assert len(statements) == 2, statements
     assert begins == []

@@ -167,9 +167,8 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             for lang, name in (("es", settings.whatsapp_template_es), ("en", settings.whatsapp_template_en))
             if name
         }
-        whatsapp = WhatsAppRelay(session_factory, storage, conversations, client, metrics, templates)
+        whatsapp = WhatsAppRelay(storage, conversations, client, metrics, templates)
         email = EmailRelay(
-            session_factory,
             storage,
             conversations,
             smtp,

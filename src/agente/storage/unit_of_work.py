@@ -19,7 +19,9 @@ Two implementations:
   :class:`~agente.errors.DatabaseUnavailableError`.
 * :class:`MemoryStorage` — plain Python objects, for unit tests of the services and the
   dialogue. One unit of work runs at a time (others wait), and a unit that raises leaves
-  the data as it found it, so tests see the same commit-or-nothing rule as on SQL.
+  the data as it found it, so tests see the same commit-or-nothing rule as on SQL. Its
+  ``sessions`` and ``messages`` are the conversation store's own rows (a conversation
+  store call made while a unit of work is open is undone too if that unit raises).
 
 Each repository lives in ``storage/repositories/<name>/``: its protocol and records in
 ``__init__``, its SQL implementation in ``sql.py`` and its in-memory one in ``memory.py``.
@@ -49,9 +51,18 @@ from agente.storage.repositories.conversations.sql import SqlConversations
 from agente.storage.repositories.facts import FactsRepository
 from agente.storage.repositories.facts.memory import FactsTable, MemoryFacts
 from agente.storage.repositories.facts.sql import SqlFacts
+from agente.storage.repositories.messages import MessagesRepository
+from agente.storage.repositories.messages.memory import MemoryMessages
+from agente.storage.repositories.messages.sql import SqlMessages
 from agente.storage.repositories.outbox import OutboxRepository
 from agente.storage.repositories.outbox.memory import MemoryOutbox, OutboxTable
 from agente.storage.repositories.outbox.sql import SqlOutbox
+from agente.storage.repositories.sent_emails import SentEmailsRepository
+from agente.storage.repositories.sent_emails.memory import MemorySentEmails, SentEmailsTable
+from agente.storage.repositories.sent_emails.sql import SqlSentEmails
+from agente.storage.repositories.sessions import SessionsRepository
+from agente.storage.repositories.sessions.memory import MemorySessions
+from agente.storage.repositories.sessions.sql import SqlSessions
 
 
 class UnitOfWork(Protocol):
@@ -67,7 +78,16 @@ class UnitOfWork(Protocol):
     def facts(self) -> FactsRepository: ...
 
     @property
+    def messages(self) -> MessagesRepository: ...
+
+    @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def sent_emails(self) -> SentEmailsRepository: ...
+
+    @property
+    def sessions(self) -> SessionsRepository: ...
 
 
 class Storage(Protocol):
@@ -100,8 +120,20 @@ class SqlUnitOfWork:
         return SqlFacts(self._session)
 
     @cached_property
+    def messages(self) -> SqlMessages:
+        return SqlMessages(self._session)
+
+    @cached_property
     def outbox(self) -> SqlOutbox:
         return SqlOutbox(self._session)
+
+    @cached_property
+    def sent_emails(self) -> SqlSentEmails:
+        return SqlSentEmails(self._session)
+
+    @cached_property
+    def sessions(self) -> SqlSessions:
+        return SqlSessions(self._session)
 
 
 class SqlStorage:
@@ -130,8 +162,11 @@ class MemoryData:
 
 
 class MemoryUnitOfWork:
-    def __init__(self, data: MemoryData) -> None:
+    def __init__(self, data: MemoryData, conversations: ConversationTables) -> None:
         self._data = data
+        # The conversation store's tables: sessions and messages are the same rows seen
+        # from a unit of work.
+        self._conversations = conversations
 
     @cached_property
     def audit(self) -> MemoryAudit:
@@ -146,8 +181,20 @@ class MemoryUnitOfWork:
         return MemoryFacts(self._data.table("facts", FactsTable))
 
     @cached_property
+    def messages(self) -> MemoryMessages:
+        return MemoryMessages(self._conversations)
+
+    @cached_property
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self._data.table("outbox", OutboxTable))
+
+    @cached_property
+    def sent_emails(self) -> MemorySentEmails:
+        return MemorySentEmails(self._data.table("sent_emails", SentEmailsTable))
+
+    @cached_property
+    def sessions(self) -> MemorySessions:
+        return MemorySessions(self._conversations)
 
 
 class MemoryStorage:
@@ -158,10 +205,13 @@ class MemoryStorage:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[MemoryUnitOfWork]:
+        conversations = self.conversations.tables
         async with self._lock:
-            before = copy.deepcopy(self.data.tables)
+            before, conversations_before = copy.deepcopy((self.data.tables, conversations))
             try:
-                yield MemoryUnitOfWork(self.data)
+                yield MemoryUnitOfWork(self.data, conversations)
             except BaseException:
                 self.data.tables = before
+                # The conversation store keeps these tables for good: restored in place.
+                vars(conversations).update(vars(conversations_before))
                 raise

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -148,8 +149,10 @@ async def test_a_pending_booking_cannot_be_modified_yet(desk: Desk) -> None:
 
 async def test_a_confirmed_booking_queues_its_email_in_the_conversations_language(desk: Desk) -> None:
     desk.reservations.notifier = BookingConfirmations(desk.pms, "Hotel <reservas@hotel.example>")
-    session_id = desk.session_id
-    desk.storage.data.table("bookings", BookingsTable).languages[session_id] = "en"
+    store = desk.storage.conversations
+    received = await store.receive("web", "web-ada", "hello", None, datetime.now(UTC))
+    session_id = received.state.session_id
+    store.tables.sessions[session_id] = replace(received.state, language="en")
     record = await desk.reservations.reserve(_request(), session_id=session_id)
     [job] = _jobs(desk)
     assert job["kind"] == SEND_JOB and job["dedup_key"] == f"{SEND_JOB}:confirmation:{record.reference}"

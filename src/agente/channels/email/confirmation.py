@@ -151,7 +151,7 @@ class BookingConfirmations:
             return
         language = "es"
         if record.session_id is not None:
-            language = await uow.bookings.conversation_language(record.session_id) or "es"
+            language = await uow.sessions.language(record.session_id) or "es"
         subject, text = confirmation_email(
             record, hotel=self._hotel, room=self._rooms.get(record.room_type_id), language=language
         )

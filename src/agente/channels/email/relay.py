@@ -27,8 +27,6 @@ from typing import Any
 
 import structlog
 from pydantic import ValidationError
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.channels.email.compose import compose, new_message_id, reply_subject, sender_address
 from agente.channels.email.inbound import InboundEmail
@@ -40,10 +38,7 @@ from agente.channels.storable import message_key
 from agente.conversation.service import ConversationService
 from agente.observability.metrics import Metrics
 from agente.outbox import PermanentJobError, UnreadablePayloadError
-from agente.storage import db
-from agente.storage.models import Message, OutboxJob, SentEmail
-from agente.storage.repositories.outbox.sql import SqlOutbox
-from agente.storage.unit_of_work import Storage
+from agente.storage.unit_of_work import Storage, UnitOfWork
 
 log = structlog.stdlib.get_logger("agente.email")
 
@@ -59,7 +54,6 @@ class EmailRelay:
 
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
         storage: Storage,
         conversations: ConversationService,
         sender: SmtpSender | None,
@@ -68,7 +62,6 @@ class EmailRelay:
         from_address: str = "",
         max_chars: int = 4000,
     ) -> None:
-        self.factory = factory
         self.storage = storage
         self.conversations = conversations
         self.sender = sender
@@ -77,28 +70,17 @@ class EmailRelay:
         self.max_chars = max_chars
 
     async def queue_staff_message(
-        self, session: AsyncSession, *, session_id: uuid.UUID, to: str, outbound_id: uuid.UUID, language: str
+        self, uow: UnitOfWork, *, session_id: uuid.UUID, to: str, outbound_id: uuid.UUID, language: str
     ) -> None:
-        """Queue, in the caller's transaction, the stored staff message ``outbound_id`` for the
+        """Queue, in the caller's unit of work, the stored staff message ``outbound_id`` for the
         guest at ``to``, threaded under the guest's latest email (its delivery job gives the
         subject and references; without it the subject is the language's default)."""
-        latest = (
-            await session.execute(
-                select(Message.channel_message_id)
-                .where(Message.session_id == session_id, Message.direction == "in", Message.channel == CHANNEL)
-                .order_by(Message.created_at.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
+        latest = await uow.messages.latest_inbound_channel_id(session_id, CHANNEL)
         inbound: InboundEmail | None = None
         if latest:
-            job = (
-                await session.execute(
-                    select(OutboxJob.payload).where(OutboxJob.dedup_key == f"{DELIVERY_JOB}:{latest}")
-                )
-            ).scalar_one_or_none()
+            job = await uow.outbox.by_dedup_key(f"{DELIVERY_JOB}:{latest}")
             try:
-                inbound = InboundEmail.model_validate(job["email"]) if job else None
+                inbound = InboundEmail.model_validate(job.payload["email"]) if job and job.payload else None
             except (KeyError, TypeError, ValidationError):
                 inbound = None
         email = OutgoingEmail(
@@ -111,7 +93,7 @@ class EmailRelay:
             in_reply_to=inbound.message_id if inbound else None,
             references=tuple(inbound.reply_references) if inbound else (),
         )
-        await queue_send(SqlOutbox(session), email, dedup_key=f"{SEND_JOB}:staff:{outbound_id}")
+        await queue_send(uow.outbox, email, dedup_key=f"{SEND_JOB}:staff:{outbound_id}")
 
     async def process_delivery(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
@@ -151,13 +133,12 @@ class EmailRelay:
             email = OutgoingEmail.from_payload(payload)
         except (KeyError, TypeError) as exc:
             raise UnreadablePayloadError("unreadable email.send job") from exc
-        async with db.session_scope(self.factory) as session:
-            sent = await session.execute(select(SentEmail.id).where(SentEmail.message_id == email.message_id))
-            if sent.first() is not None:
+        async with self.storage.begin() as uow:
+            if await uow.sent_emails.contains(email.message_id):
                 return {"already_sent": email.message_id}
             text = email.text or ""
             if email.outbound_id:
-                stored = await session.get(Message, uuid.UUID(email.outbound_id))
+                stored = await uow.messages.get(uuid.UUID(email.outbound_id))
                 if stored is None:
                     raise PermanentJobError(f"no outbound message {email.outbound_id}")
                 text = stored.text
@@ -190,14 +171,12 @@ class EmailRelay:
         return {"message_id": email.message_id, "kind": email.kind}
 
     async def _record(self, email: OutgoingEmail, *, sent: bool) -> None:
-        async with db.session_scope(self.factory) as session:
+        async with self.storage.begin() as uow:
             if sent:
-                session.add(
-                    SentEmail(message_id=email.message_id, kind=email.kind, booking_reference=email.booking_reference)
-                )
+                await uow.sent_emails.add(email.message_id, kind=email.kind, booking_reference=email.booking_reference)
             if email.outbound_id:
-                stored = await session.get(Message, uuid.UUID(email.outbound_id))
-                if stored is not None:
-                    stored.status = "sent" if sent else "failed"
-                    if sent:
-                        stored.channel_message_id = message_key(email.message_id)
+                await uow.messages.mark(
+                    uuid.UUID(email.outbound_id),
+                    "sent" if sent else "failed",
+                    channel_message_id=message_key(email.message_id) if sent else None,
+                )

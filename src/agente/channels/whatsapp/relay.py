@@ -24,8 +24,6 @@ import uuid
 from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.channels.errors import (
     PayloadError,
@@ -38,13 +36,11 @@ from agente.channels.storable import message_key
 from agente.channels.whatsapp.client import WhatsAppClient
 from agente.channels.whatsapp.parse import StatusUpdate, parse_delivery, should_update
 from agente.channels.whatsapp.text import split_text
-from agente.conversation.dialogue.state import Slots
+from agente.conversation.dialogue.state import SessionStatus, Slots
 from agente.conversation.service import ConversationService
 from agente.errors import DatabaseUnavailableError
 from agente.observability.metrics import Metrics
 from agente.outbox import PermanentJobError, RetryLater, UnreadablePayloadError
-from agente.storage import db
-from agente.storage.models import ConversationSession, Message
 from agente.storage.unit_of_work import Storage
 
 log = structlog.stdlib.get_logger("agente.whatsapp")
@@ -66,14 +62,12 @@ def send_ordering_key(wa_id: str) -> str:
 class WhatsAppRelay:
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
         storage: Storage,
         conversations: ConversationService,
         client: WhatsAppClient | None,
         metrics: Metrics,
         templates: dict[str, str],
     ) -> None:
-        self.factory = factory
         self.storage = storage
         self.conversations = conversations
         self.client = client
@@ -111,27 +105,23 @@ class WhatsAppRelay:
         return {"messages": len(messages), "statuses": len(statuses)}
 
     async def _apply(self, status: StatusUpdate) -> None:
-        async with db.session_scope(self.factory) as session:
-            message = (
-                await session.execute(
-                    select(Message).where(Message.channel == CHANNEL, Message.channel_message_id == status.wamid)
-                )
-            ).scalar_one_or_none()
+        async with self.storage.begin() as uow:
+            message = await uow.messages.by_channel_id(CHANNEL, status.wamid)
             if message is not None and should_update(message.status, status.status):
-                message.status = status.status
+                await uow.messages.mark(message.id, status.status)
 
     async def send(self, payload: dict[str, Any]) -> dict[str, Any]:
         try:
             message_id, to = uuid.UUID(str(payload["message_id"])), str(payload["to"])
         except (KeyError, ValueError) as exc:
             raise UnreadablePayloadError("unreadable whatsapp.send job") from exc
-        async with db.session_scope(self.factory) as session:
-            message = await session.get(Message, message_id)
-            if message is None:
-                raise PermanentJobError(f"no outbound message {message_id}")
-            if message.channel_message_id:
-                return {"already_sent": message.channel_message_id}
-            text, language, session_id = message.text, message.language or "es", message.session_id
+        async with self.storage.begin() as uow:
+            message = await uow.messages.get(message_id)
+        if message is None:
+            raise PermanentJobError(f"no outbound message {message_id}")
+        if message.channel_message_id:
+            return {"already_sent": message.channel_message_id}
+        text, language, session_id = message.text, message.language or "es", message.session_id
         if self.client is None:
             raise PermanentJobError("WhatsApp sending is not configured (WHATSAPP_ACCESS_TOKEN, _PHONE_NUMBER_ID)")
         # A long reply goes out in parts; those a previous run sent are not sent again.
@@ -156,19 +146,19 @@ class WhatsAppRelay:
         self.metrics.channel_sends.labels(CHANNEL, "sent").inc()
         return {"wamids": wamids}
 
-    async def _outside_window(self, to: str, language: str, session_id: Any, message_id: str) -> dict[str, Any]:
+    async def _outside_window(self, to: str, language: str, session_id: uuid.UUID, message_id: str) -> dict[str, Any]:
         self.metrics.channel_sends.labels(CHANNEL, "window_closed").inc()
         template = self.templates.get(language)
         if template and self.client is not None:
             wamid = await self.client.send_template(to, template, language)
             await self._record_sent(message_id, wamid)
             return {"template": template, "wamid": wamid}
-        async with db.session_scope(self.factory) as session:
-            convo = await session.get(ConversationSession, session_id)
+        async with self.storage.begin() as uow:
+            convo = await uow.sessions.get(session_id)
             if convo is not None:
                 slots = Slots.from_json(convo.slots)
                 slots.handoff_reason = "whatsapp_window_closed"
-                convo.status, convo.slots, convo.version = "handoff", slots.to_json(), convo.version + 1
+                await uow.sessions.set_status(session_id, status=SessionStatus.HANDOFF, slots=slots.to_json())
         await self._mark(message_id, None, "failed")
         self.metrics.handoffs.labels("whatsapp_window_closed").inc()
         return {"handed_off": True}
@@ -187,10 +177,8 @@ class WhatsAppRelay:
                 await asyncio.sleep(0.5)
 
     async def _mark(self, message_id: str, wamid: str | None, status: str) -> None:
-        async with db.session_scope(self.factory) as session:
-            message = await session.get(Message, uuid.UUID(message_id))
-            if message is not None:
-                message.status = status
-                if wamid:
-                    # The same form receipts are looked up by (parse_delivery).
-                    message.channel_message_id = message_key(wamid)
+        async with self.storage.begin() as uow:
+            # The same form receipts are looked up by (parse_delivery).
+            await uow.messages.mark(
+                uuid.UUID(message_id), status, channel_message_id=message_key(wamid) if wamid else None
+            )

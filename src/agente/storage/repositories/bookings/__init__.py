@@ -64,7 +64,3 @@ class BookingsRepository(Protocol):
     async def save(self, booking: StoredBooking) -> StoredBooking:
         """Write every field of ``booking`` over the stored one with its id; returns it as stored."""
         ...
-
-    async def conversation_language(self, session_id: uuid.UUID) -> str | None:
-        """The language of the conversation a booking was made in (None when it has none yet)."""
-        ...

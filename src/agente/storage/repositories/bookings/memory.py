@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
@@ -10,11 +9,10 @@ from agente.storage.repositories.bookings import NewBooking, StoredBooking
 
 
 class BookingsTable:
-    """Bookings by id; ``languages`` stands for the conversations' languages, by session id."""
+    """Bookings by id."""
 
     def __init__(self) -> None:
         self.rows: dict[int, StoredBooking] = {}
-        self.languages: dict[uuid.UUID, str] = {}
         self.next_id = 1
 
 
@@ -48,6 +46,3 @@ class MemoryBookings:
         saved = replace(booking, created_at=stored.created_at, updated_at=datetime.now(UTC))
         self._table.rows[booking.id] = saved
         return saved
-
-    async def conversation_language(self, session_id: uuid.UUID) -> str | None:
-        return self._table.languages.get(session_id)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import asdict, fields
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Row, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from agente.storage.models import BookingRecord, ConversationSession
+from agente.storage.models import BookingRecord
 from agente.storage.repositories.bookings import NewBooking, StoredBooking
 
 _TABLE = cast(Table, BookingRecord.__table__)
@@ -43,11 +42,6 @@ class SqlBookings:
         values = {name: value for name, value in asdict(booking).items() if name not in _FIXED}
         statement = update(_TABLE).where(_TABLE.c.id == booking.id).values(**values).returning(*_COLUMNS)
         return _stored((await self._session.execute(statement)).one())
-
-    async def conversation_language(self, session_id: uuid.UUID) -> str | None:
-        statement = select(ConversationSession.language).where(ConversationSession.id == session_id)
-        language: str | None = (await self._session.execute(statement)).scalar_one_or_none()
-        return language
 
     async def _one(self, where: ColumnElement[bool]) -> StoredBooking | None:
         row = (await self._session.execute(select(*_COLUMNS).where(where))).one_or_none()

@@ -42,6 +42,10 @@ class ConversationTables:
     # guest id → that guest's sessions, oldest first
     sessions_of: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
     sessions: dict[uuid.UUID, SessionState] = field(default_factory=dict)
+    # session id → its guest's (channel, external id)
+    owners: dict[uuid.UUID, tuple[str, str]] = field(default_factory=dict)
+    # session id → when its row last changed
+    updated_at: dict[uuid.UUID, datetime] = field(default_factory=dict)
     messages: list[StoredMessage] = field(default_factory=list)
 
 
@@ -60,6 +64,8 @@ class MemoryConversations:
         if not sessions:
             state = SessionState(new_id(), 0, "bot", "idle", {}, None, None)
             t.sessions[state.session_id] = state
+            t.owners[state.session_id] = (channel, external_id)
+            t.updated_at[state.session_id] = at
             sessions.append(state.session_id)
         state = t.sessions[sessions[-1]]
         message = StoredMessage(new_id(), state.session_id, "in", channel, text, at, channel_message_id)
@@ -113,6 +119,7 @@ class MemoryConversations:
             status=turn.status,
             last_message_at=at,
         )
+        t.updated_at[turn.session_id] = at
         for message in t.messages:
             if message.id == turn.inbound_id:
                 message.language, message.intent = turn.language, turn.intent

@@ -11,7 +11,9 @@ a retry, or dead — names the token and is applied only while the job is still 
 under it. A claimer whose lease expired and whose job was claimed again (by another worker)
 is thereby told, by a ``False``, that it no longer owns the job, and changes nothing.
 
-The relay that claims and runs jobs is ``agente.outbox``.
+Operators see jobs as :class:`StoredJob` (:meth:`OutboxRepository.page`) and send a dead
+one again with :meth:`OutboxRepository.revive`. The relay that claims and runs jobs is
+``agente.outbox``.
 """
 
 from __future__ import annotations
@@ -44,6 +46,26 @@ class ClaimedJob:
     max_attempts: int
     # The fencing token: the job's lease version set by this claim.
     lease_version: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredJob:
+    """A job as stored, whatever its status."""
+
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    # One of :data:`STATUSES`.
+    status: str
+    attempts: int
+    max_attempts: int
+    next_attempt_at: datetime
+    locked_until: datetime | None
+    last_error: str | None
+    result: dict[str, Any] | None
+    dedup_key: str | None
+    ordering_key: str | None
+    created_at: datetime
 
 
 class OutboxRepository(Protocol):
@@ -100,4 +122,20 @@ class OutboxRepository(Protocol):
 
     async def counts(self) -> dict[str, int]:
         """Jobs per status (statuses without jobs are left out)."""
+        ...
+
+    async def get(self, job_id: int) -> StoredJob | None: ...
+
+    async def by_dedup_key(self, dedup_key: str) -> StoredJob | None:
+        """The job enqueued with ``dedup_key`` (there is at most one)."""
+        ...
+
+    async def page(self, *, status: str | None = None, limit: int, before_id: int | None = None) -> list[StoredJob]:
+        """Up to ``limit`` jobs, newest (highest id) first, only of ``status`` when given and
+        only below ``before_id`` when given (pass a page's last id for the next page)."""
+        ...
+
+    async def revive(self, job_id: int, *, now: datetime) -> StoredJob | None:
+        """Queue the dead job ``job_id`` again, due at ``now`` with a fresh set of attempts;
+        returns it, or None (and nothing changed) when no dead job has this id."""
         ...

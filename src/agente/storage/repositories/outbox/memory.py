@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agente.storage.models.outbox import ACTIVE_STATUSES
-from agente.storage.repositories.outbox import ClaimedJob, EnqueuedJob
+from agente.storage.repositories.outbox import ClaimedJob, EnqueuedJob, StoredJob
+
+_FIELDS = tuple(field.name for field in fields(StoredJob))
 
 
 class OutboxTable:
@@ -17,6 +20,10 @@ class OutboxTable:
     def __init__(self) -> None:
         self.jobs: dict[int, dict[str, Any]] = {}
         self.next_id = 1
+
+
+def _stored(job: dict[str, Any]) -> StoredJob:
+    return StoredJob(**copy.deepcopy({name: job[name] for name in _FIELDS}))
 
 
 def _due(job: dict[str, Any], now: datetime) -> bool:
@@ -45,6 +52,7 @@ class MemoryOutbox:
                     return EnqueuedJob(job["id"], job["kind"], copy.deepcopy(job["payload"]), created=False)
         job_id = self._table.next_id
         self._table.next_id += 1
+        now = datetime.now(UTC)
         self._table.jobs[job_id] = {
             "id": job_id,
             "kind": kind,
@@ -52,13 +60,14 @@ class MemoryOutbox:
             "status": "pending",
             "attempts": 0,
             "max_attempts": max_attempts,
-            "next_attempt_at": datetime.now(UTC) + timedelta(seconds=delay),
+            "next_attempt_at": now + timedelta(seconds=delay),
             "locked_until": None,
             "lease_version": 0,
             "last_error": None,
             "result": None,
             "dedup_key": dedup_key,
             "ordering_key": ordering_key,
+            "created_at": now,
         }
         return EnqueuedJob(job_id, kind, copy.deepcopy(payload), created=True)
 
@@ -141,3 +150,25 @@ class MemoryOutbox:
 
     async def counts(self) -> dict[str, int]:
         return dict(Counter(job["status"] for job in self._table.jobs.values()))
+
+    async def get(self, job_id: int) -> StoredJob | None:
+        job = self._table.jobs.get(job_id)
+        return _stored(job) if job is not None else None
+
+    async def by_dedup_key(self, dedup_key: str) -> StoredJob | None:
+        return next((_stored(job) for job in self._table.jobs.values() if job["dedup_key"] == dedup_key), None)
+
+    async def page(self, *, status: str | None = None, limit: int, before_id: int | None = None) -> list[StoredJob]:
+        jobs = [
+            job
+            for job_id, job in sorted(self._table.jobs.items(), reverse=True)
+            if (status is None or job["status"] == status) and (before_id is None or job_id < before_id)
+        ]
+        return [_stored(job) for job in jobs[:limit]]
+
+    async def revive(self, job_id: int, *, now: datetime) -> StoredJob | None:
+        job = self._table.jobs.get(job_id)
+        if job is None or job["status"] != "dead":
+            return None
+        job.update(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+        return _stored(job)

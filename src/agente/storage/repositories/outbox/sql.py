@@ -7,10 +7,11 @@ or a lease extension one.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Row, Select, Table, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agente.storage.errors import storable_text
 from agente.storage.models import OutboxJob
 from agente.storage.models.outbox import ACTIVE_STATUSES
-from agente.storage.repositories.outbox import ClaimedJob, EnqueuedJob
+from agente.storage.repositories.outbox import ClaimedJob, EnqueuedJob, StoredJob
 
 _outbox = cast(Table, OutboxJob.__table__)
 _c = _outbox.c
+_STORED = tuple(_c[field.name] for field in fields(StoredJob))
 # A job's last error is kept this long (a traceback's last line is far shorter).
 _ERROR_CHARS = 4000
 
@@ -52,6 +54,10 @@ def claimable(now: datetime, limit: int) -> Select[tuple[int]]:
         .exists()
     )
     return select(_c.id).where(_due(now), or_(_c.ordering_key.is_(None), ~waiting)).order_by(_c.id).limit(limit)
+
+
+def _stored(row: Row[Any]) -> StoredJob:
+    return StoredJob(**row._asdict())
 
 
 def _error(text: str) -> str:
@@ -174,3 +180,30 @@ class SqlOutbox:
     async def counts(self) -> dict[str, int]:
         rows = (await self._session.execute(select(_c.status, func.count()).group_by(_c.status))).all()
         return {status: int(n) for status, n in rows}
+
+    async def get(self, job_id: int) -> StoredJob | None:
+        return await self._one(select(*_STORED).where(_c.id == job_id))
+
+    async def by_dedup_key(self, dedup_key: str) -> StoredJob | None:
+        return await self._one(select(*_STORED).where(_c.dedup_key == dedup_key))
+
+    async def page(self, *, status: str | None = None, limit: int, before_id: int | None = None) -> list[StoredJob]:
+        statement = select(*_STORED).order_by(_c.id.desc()).limit(limit)
+        if status is not None:
+            statement = statement.where(_c.status == status)
+        if before_id is not None:
+            statement = statement.where(_c.id < before_id)
+        return [_stored(row) for row in await self._session.execute(statement)]
+
+    async def revive(self, job_id: int, *, now: datetime) -> StoredJob | None:
+        statement = (
+            update(_outbox)
+            .where(_c.id == job_id, _c.status == "dead")
+            .values(status="pending", attempts=0, next_attempt_at=now, locked_until=None)
+            .returning(*_STORED)
+        )
+        return await self._one(statement)
+
+    async def _one(self, statement: Any) -> StoredJob | None:
+        row = (await self._session.execute(statement)).one_or_none()
+        return _stored(row) if row is not None else None

@@ -3,6 +3,7 @@ steady message costs the database on PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,3 +137,19 @@ async def test_a_steady_message_is_two_statements_without_transaction_round_trip
         monkeypatch.undo()
         await engine.dispose()
         await _truncate(pg_database)  # other tests of the run read this database's tables
+
+
+async def test_a_new_guests_racing_first_messages_share_one_session(store: ConversationStore) -> None:
+    outcomes = await asyncio.gather(
+        store.receive("web", "web-twice", "hola", None, NOW),
+        store.receive("web", "web-twice", "¿parking?", None, NOW),
+        return_exceptions=True,
+    )
+    received = [o for o in outcomes if not isinstance(o, BaseException)]
+    # The loser may be told to try again (the service does); trying again joins the session.
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            assert isinstance(outcome, DuplicateRecordError)
+            received.append(await store.receive("web", "web-twice", "¿parking?", None, NOW))
+    assert len({r.state.session_id for r in received}) == 1
+    assert len({r.inbound_id for r in received}) == 2

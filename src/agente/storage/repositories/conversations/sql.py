@@ -149,6 +149,27 @@ WITH latest AS (
 SELECT latest.* FROM latest JOIN stored ON stored.session_id = latest.id
 """
 
+# PostgreSQL (asyncpg): a new guest's first message — the guest, their session and the message
+# in one statement. No row: the guest exists already (another message of theirs created it
+# meanwhile, or they have no session): the transaction of plain statements takes over.
+# $1 guest id, $2 channel, $3 external id, $4 session id, $5 message id, $6 channel message
+# id, $7 at, $8 text.
+_PG_FIRST = """
+WITH guest AS (
+    INSERT INTO guests (id, channel, external_id, created_at, updated_at)
+    VALUES ($1, $2, $3, $7, $7)
+    ON CONFLICT (channel, external_id) DO NOTHING
+    RETURNING id
+), session AS (
+    INSERT INTO sessions (id, guest_id, channel, status, state, slots, version, created_at, updated_at)
+    SELECT $4, guest.id, $2, 'bot', 'idle', '{}'::jsonb, 0, $7, $7 FROM guest
+    RETURNING id
+)
+INSERT INTO messages (id, session_id, direction, channel, channel_message_id, text, created_at)
+SELECT $5, session.id, 'in', $2, $6, $8, $7 FROM session
+RETURNING session_id
+"""
+
 # PostgreSQL (asyncpg): the whole turn in one statement. Every part runs only if the session
 # was still at the version read; the count is of sessions written (0: it moved on, nothing
 # written). $1 step, $2 slots, $3 language, $4 status, $5 at, $6 session id, $7 version read,
@@ -257,6 +278,10 @@ class SqlConversations:
             )
             if rows:
                 return Received(message_id, _pg_state(rows[0]))
+            session_id = new_id()
+            first = (new_id(), channel, external_id, session_id, message_id, channel_message_id, at, text)
+            if await self._fetch("INSERT", _PG_FIRST, *first):
+                return Received(message_id, SessionState(session_id, 0, "bot", "idle", {}, None, None))
         async with self._transaction() as conn:
             row = (await conn.execute(_LATEST, values)).first()
             if row is not None and row.id is not None:

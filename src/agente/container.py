@@ -203,7 +203,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
                 default_window_seconds=settings.rate_limit_window_seconds,
                 default_penalty_seconds=settings.rate_limit_penalty_seconds,
             ),
-            blocklist=Blocklist(session_factory),
+            blocklist=Blocklist(storage),
             pms=pms,
             breaker=controls,
             pms_faults=faults,

@@ -40,6 +40,9 @@ from agente.storage import db
 from agente.storage.repositories.audit import AuditRepository
 from agente.storage.repositories.audit.memory import AuditTable, MemoryAudit
 from agente.storage.repositories.audit.sql import SqlAudit
+from agente.storage.repositories.blocklist import BlocklistRepository
+from agente.storage.repositories.blocklist.memory import BlocklistTable, MemoryBlocklist
+from agente.storage.repositories.blocklist.sql import SqlBlocklist
 from agente.storage.repositories.bookings import BookingsRepository
 from agente.storage.repositories.bookings.memory import BookingsTable, MemoryBookings
 from agente.storage.repositories.bookings.sql import SqlBookings
@@ -59,6 +62,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditRepository: ...
+
+    @property
+    def blocklist(self) -> BlocklistRepository: ...
 
     @property
     def bookings(self) -> BookingsRepository: ...
@@ -90,6 +96,10 @@ class SqlUnitOfWork:
     @cached_property
     def audit(self) -> SqlAudit:
         return SqlAudit(self._session)
+
+    @cached_property
+    def blocklist(self) -> SqlBlocklist:
+        return SqlBlocklist(self._session)
 
     @cached_property
     def bookings(self) -> SqlBookings:
@@ -136,6 +146,10 @@ class MemoryUnitOfWork:
     @cached_property
     def audit(self) -> MemoryAudit:
         return MemoryAudit(self._data.table("audit", AuditTable))
+
+    @cached_property
+    def blocklist(self) -> MemoryBlocklist:
+        return MemoryBlocklist(self._data.table("blocklist", BlocklistTable))
 
     @cached_property
     def bookings(self) -> MemoryBookings:

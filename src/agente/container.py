@@ -94,7 +94,6 @@ def worker_parts(container: Container) -> WorkerParts:
     settings = container.settings
     return WorkerParts(
         settings=settings,
-        session_factory=container.session_factory,
         storage=container.storage,
         metrics=container.metrics,
         reservations=container.reservations,

@@ -55,6 +55,9 @@ from agente.storage.repositories.facts.sql import SqlFacts
 from agente.storage.repositories.outbox import OutboxRepository
 from agente.storage.repositories.outbox.memory import MemoryOutbox, OutboxTable
 from agente.storage.repositories.outbox.sql import SqlOutbox
+from agente.storage.repositories.retention import RetentionRepository
+from agente.storage.repositories.retention.memory import LogsTable, MemoryRetention
+from agente.storage.repositories.retention.sql import SqlRetention
 
 
 class UnitOfWork(Protocol):
@@ -74,6 +77,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def retention(self) -> RetentionRepository: ...
 
 
 class Storage(Protocol):
@@ -112,6 +118,10 @@ class SqlUnitOfWork:
     @cached_property
     def outbox(self) -> SqlOutbox:
         return SqlOutbox(self._session)
+
+    @cached_property
+    def retention(self) -> SqlRetention:
+        return SqlRetention(self._session)
 
 
 class SqlStorage:
@@ -162,6 +172,10 @@ class MemoryUnitOfWork:
     @cached_property
     def outbox(self) -> MemoryOutbox:
         return MemoryOutbox(self._data.table("outbox", OutboxTable))
+
+    @cached_property
+    def retention(self) -> MemoryRetention:
+        return MemoryRetention(self._data.table("logs", LogsTable), self._data.table("outbox", OutboxTable))
 
 
 class MemoryStorage:

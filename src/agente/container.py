@@ -127,7 +127,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             settings,
             breaker=breaker,
             redis=redis,
-            session_factory=session_factory,
+            storage=storage,
             flags=flags,
             metrics=metrics,
             faults=faults,

@@ -58,6 +58,9 @@ from agente.storage.repositories.outbox.sql import SqlOutbox
 from agente.storage.repositories.retention import RetentionRepository
 from agente.storage.repositories.retention.memory import LogsTable, MemoryRetention
 from agente.storage.repositories.retention.sql import SqlRetention
+from agente.storage.repositories.simulator_bookings import SimulatorBookingsRepository
+from agente.storage.repositories.simulator_bookings.memory import MemorySimulatorBookings, SimulatorBookingsTable
+from agente.storage.repositories.simulator_bookings.sql import SqlSimulatorBookings
 
 
 class UnitOfWork(Protocol):
@@ -80,6 +83,9 @@ class UnitOfWork(Protocol):
 
     @property
     def retention(self) -> RetentionRepository: ...
+
+    @property
+    def simulator_bookings(self) -> SimulatorBookingsRepository: ...
 
 
 class Storage(Protocol):
@@ -122,6 +128,10 @@ class SqlUnitOfWork:
     @cached_property
     def retention(self) -> SqlRetention:
         return SqlRetention(self._session)
+
+    @cached_property
+    def simulator_bookings(self) -> SqlSimulatorBookings:
+        return SqlSimulatorBookings(self._session)
 
 
 class SqlStorage:
@@ -176,6 +186,10 @@ class MemoryUnitOfWork:
     @cached_property
     def retention(self) -> MemoryRetention:
         return MemoryRetention(self._data.table("logs", LogsTable), self._data.table("outbox", OutboxTable))
+
+    @cached_property
+    def simulator_bookings(self) -> MemorySimulatorBookings:
+        return MemorySimulatorBookings(self._data.table("simulator_bookings", SimulatorBookingsTable))
 
 
 class MemoryStorage:

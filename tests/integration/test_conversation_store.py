@@ -9,14 +9,14 @@ from typing import Any
 
 import asyncpg
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from agente.config import Settings
 from agente.errors import DuplicateRecordError
 from agente.storage import db
 from agente.storage.repositories.conversations import ConversationStore, TurnRecord
 from agente.storage.unit_of_work import MemoryStorage, SqlStorage
-from tests.conftest import postgres_settings
+from tests.conftest import TABLES, postgres_settings
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -131,6 +131,10 @@ async def test_a_steady_message_is_two_statements_without_transaction_round_trip
         assert await store.record_turn(_turn(received.state, received.inbound_id, reply="Hay sitio"), NOW)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", executed)
+        monkeypatch.undo()
+        # The run's database is shared: the tests after this one must not find its guest.
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         await engine.dispose()
     assert len(statements) == 2, statements
     assert begins == []

@@ -94,7 +94,6 @@ def worker_parts(container: Container) -> WorkerParts:
     settings = container.settings
     return WorkerParts(
         settings=settings,
-        session_factory=container.session_factory,
         storage=container.storage,
         metrics=container.metrics,
         reservations=container.reservations,
@@ -128,7 +127,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             settings,
             breaker=breaker,
             redis=redis,
-            session_factory=session_factory,
+            storage=storage,
             flags=flags,
             metrics=metrics,
             faults=faults,
@@ -202,7 +201,7 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
                 default_window_seconds=settings.rate_limit_window_seconds,
                 default_penalty_seconds=settings.rate_limit_penalty_seconds,
             ),
-            blocklist=Blocklist(session_factory),
+            blocklist=Blocklist(storage),
             pms=pms,
             breaker=controls,
             pms_faults=faults,

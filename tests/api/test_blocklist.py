@@ -7,7 +7,6 @@ from pydantic import SecretStr
 
 from agente.config import Settings
 from agente.ops.blocklist import Blocklist, render_nginx
-from agente.storage import db
 from tests.conftest import Running
 
 ADMIN = {"Authorization": "Bearer test-token"}
@@ -87,23 +86,25 @@ async def test_unblocking_what_is_not_blocked_is_404(service: Running) -> None:
 
 async def test_entries_expire(service: Running) -> None:
     clock = [datetime(2026, 11, 29, 12, tzinfo=UTC)]
-    blocklist = Blocklist(service.container.session_factory, refresh_seconds=0, now=lambda: clock[0])
-    async with db.session_scope(service.container.session_factory) as session:
-        await blocklist.add(session, address="192.0.2.0/28", reason=None, created_by="t", ttl=timedelta(minutes=10))
+    storage = service.container.storage
+    blocklist = Blocklist(storage, refresh_seconds=0, now=lambda: clock[0])
+    async with storage.begin() as uow:
+        await blocklist.add(
+            uow.blocklist, address="192.0.2.0/28", reason=None, created_by="t", ttl=timedelta(minutes=10)
+        )
     assert await blocklist.blocks("192.0.2.3")
     assert not await blocklist.blocks("192.0.2.30")
     clock[0] += timedelta(minutes=11)
     assert not await blocklist.blocks("192.0.2.3")
-    async with db.session_scope(service.container.session_factory) as session:
-        assert await blocklist.entries(session) == []
+    assert await blocklist.entries() == []
 
 
 async def test_nginx_rendering(service: Running) -> None:
-    async with db.session_scope(service.container.session_factory) as session:
-        bl = service.container.blocklist
-        await bl.add(session, address="203.0.113.7", reason="spam\nbot", created_by="t", ttl=None)
-        await bl.add(session, address="10.0.0.0/8", reason=None, created_by="t", ttl=None)
-        text = render_nginx(await bl.entries(session))
+    bl = service.container.blocklist
+    async with service.container.storage.begin() as uow:
+        await bl.add(uow.blocklist, address="203.0.113.7", reason="spam\nbot", created_by="t", ttl=None)
+        await bl.add(uow.blocklist, address="10.0.0.0/8", reason=None, created_by="t", ttl=None)
+    text = render_nginx(await bl.entries())
     lines = text.splitlines()
     assert lines[0].startswith("#")
     assert lines[1] == "deny 203.0.113.7;  # spam bot"

@@ -27,7 +27,7 @@ GUEST = GuestDetails("Ada", "Lovelace", "ada@example.com", "0123456789")
 async def adapter(request: pytest.FixtureRequest, container: Container) -> AsyncIterator[PmsClient]:
     pms: PmsClient
     if request.param == "simulator":
-        pms = SimulatorPms(container.session_factory, container.pms_faults)
+        pms = SimulatorPms(container.storage, container.pms_faults)
     else:
         pms = make(QloAppsDouble())
     yield pms

@@ -30,7 +30,7 @@ def _request(key: str, stay: StayQuery = STAY, room_type_id: int = 1) -> Booking
 
 @pytest.fixture
 def simulator(container: Container) -> SimulatorPms:
-    return SimulatorPms(container.session_factory, container.pms_faults)
+    return SimulatorPms(container.storage, container.pms_faults)
 
 
 def _offer(availability: object, room_type_id: int) -> object:
@@ -88,8 +88,8 @@ async def test_idempotency_key_books_once(simulator: SimulatorPms) -> None:
 
 
 async def test_inventory_survives_a_restart(container: Container) -> None:
-    booking = await SimulatorPms(container.session_factory, container.pms_faults).create_booking(_request("r1"))
-    restarted = SimulatorPms(container.session_factory, container.pms_faults)
+    booking = await SimulatorPms(container.storage, container.pms_faults).create_booking(_request("r1"))
+    restarted = SimulatorPms(container.storage, container.pms_faults)
     assert (await restarted.get_booking(booking.id)).total_price == booking.total_price
     offer = _offer(await restarted.availability(STAY), 1)
     assert offer is not None and offer.available_rooms == 4  # type: ignore[attr-defined]
@@ -126,7 +126,7 @@ async def test_concurrent_bookings_of_the_last_room_book_it_once(simulator: Simu
 
 
 async def test_faults_make_it_down_slow_or_flaky(container: Container) -> None:
-    simulator = SimulatorPms(container.session_factory, container.pms_faults, rng=random.Random(7))
+    simulator = SimulatorPms(container.storage, container.pms_faults, rng=random.Random(7))
     await container.pms_faults.set(SimulatorFaults(down=True))
     with pytest.raises(PmsUnavailableError, match="down"):
         await simulator.room_types()
@@ -143,7 +143,7 @@ async def test_faults_make_it_down_slow_or_flaky(container: Container) -> None:
     assert 8 <= outcomes.count(False) <= 32
 
     await container.pms_faults.set(SimulatorFaults(latency_ms=900))
-    impatient = SimulatorPms(container.session_factory, container.pms_faults, request_timeout=0.2)
+    impatient = SimulatorPms(container.storage, container.pms_faults, request_timeout=0.2)
     with pytest.raises(PmsTimeoutError):
         await impatient.room_types()
 

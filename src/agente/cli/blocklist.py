@@ -12,7 +12,6 @@ from agente.cli.settings import load_settings
 from agente.container import Container
 from agente.ops import bounds, changes
 from agente.ops.blocklist import render_nginx
-from agente.storage import db
 
 
 @click.group()
@@ -23,9 +22,8 @@ def blocklist() -> None:
 @blocklist.command("list")
 def blocklist_list() -> None:
     async def action(c: Container) -> list[dict[str, Any]]:
-        async with db.session_scope(c.session_factory) as session:
-            entries = await c.blocklist.entries(session)
-            return [{"address": e.network, "reason": e.reason, "expires_at": e.expires_at} for e in entries]
+        entries = await c.blocklist.entries()
+        return [{"address": e.network, "reason": e.reason, "expires_at": e.expires_at} for e in entries]
 
     echo_json(with_container(load_settings(), action))
 
@@ -39,9 +37,8 @@ def blocklist_add(address: str, reason: str | None, expires_in_seconds: int | No
     ttl = timedelta(seconds=expires_in_seconds) if expires_in_seconds else None
 
     async def action(c: Container) -> dict[str, Any]:
-        async with db.session_scope(c.session_factory) as session:
-            entry = await changes.block(c.blocklist, session, actor(), address=address, reason=reason, ttl=ttl)
-            return changes.blocked_view(entry)
+        entry = await changes.block(c.blocklist, c.storage, actor(), address=address, reason=reason, ttl=ttl)
+        return changes.blocked_view(entry)
 
     echo_json(with_container(load_settings(), action))
 
@@ -50,8 +47,7 @@ def blocklist_add(address: str, reason: str | None, expires_in_seconds: int | No
 @click.argument("address")
 def blocklist_remove(address: str) -> None:
     async def action(c: Container) -> bool:
-        async with db.session_scope(c.session_factory) as session:
-            return await changes.unblock(c.blocklist, session, actor(), address) is not None
+        return await changes.unblock(c.blocklist, c.storage, actor(), address) is not None
 
     if not with_container(load_settings(), action):
         raise click.ClickException(f"{address} is not on the blocklist")
@@ -63,7 +59,6 @@ def blocklist_nginx_conf() -> None:
     """Print the list as nginx deny lines (for blacklist.conf)."""
 
     async def action(c: Container) -> str:
-        async with db.session_scope(c.session_factory) as session:
-            return render_nginx(await c.blocklist.entries(session))
+        return render_nginx(await c.blocklist.entries())
 
     click.echo(with_container(load_settings(), action), nl=False)

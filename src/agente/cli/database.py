@@ -60,7 +60,7 @@ def logs_prune(older_than: str) -> None:
 
     async def run() -> int:
         async with build_container(settings) as container:
-            return await prune_logs(container.session_factory, older_than=age, batch_size=settings.retention_batch_size)
+            return await prune_logs(container.storage, older_than=age, batch_size=settings.retention_batch_size)
 
     deleted = asyncio.run(run())
     click.echo(json.dumps({"deleted": deleted, "older_than": older_than}))

@@ -12,7 +12,6 @@ from agente.cli.settings import load_settings
 from agente.container import Container
 from agente.ops import changes
 from agente.ops.flags import parse_flag_value
-from agente.storage import db
 
 
 @click.group()
@@ -40,8 +39,7 @@ def flags_set(name: str, value: str) -> None:
         raise click.BadParameter(f"{value!r}: use true or false", param_hint="VALUE")
 
     async def action(c: Container) -> dict[str, Any]:
-        async with db.session_scope(c.session_factory) as session:
-            _, after = await changes.set_flag(c.flags, session, actor(), name, enabled)
+        _, after = await changes.set_flag(c.flags, c.storage, actor(), name, enabled)
         return asdict(after)
 
     echo_json(with_container(load_settings(), action, needs_redis=True))

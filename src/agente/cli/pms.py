@@ -13,7 +13,6 @@ from agente.config import PmsType
 from agente.container import Container
 from agente.ops import bounds, changes
 from agente.pms.adapters.simulator_faults import SimulatorFaults
-from agente.storage import db
 
 
 @click.group()
@@ -35,19 +34,17 @@ def pms_breaker(
     configure = any(v is not None for v in (failure_threshold, recovery_timeout, half_open_max_calls))
 
     async def action(c: Container) -> dict[str, Any]:
-        if reset or configure:
-            async with db.session_scope(c.session_factory) as session:
-                if reset:
-                    await changes.reset_breaker(c.breaker, session, actor())
-                if configure:
-                    await changes.configure_breaker(
-                        c.breaker,
-                        session,
-                        actor(),
-                        failure_threshold=failure_threshold,
-                        recovery_timeout=recovery_timeout,
-                        half_open_max_calls=half_open_max_calls,
-                    )
+        if reset:
+            await changes.reset_breaker(c.breaker, c.storage, actor())
+        if configure:
+            await changes.configure_breaker(
+                c.breaker,
+                c.storage,
+                actor(),
+                failure_threshold=failure_threshold,
+                recovery_timeout=recovery_timeout,
+                half_open_max_calls=half_open_max_calls,
+            )
         snapshot = await c.breaker.snapshot()
         config = await c.breaker.config()
         return {"state": snapshot.state.name.lower(), "failures": snapshot.failures, "config": asdict(config)}
@@ -66,10 +63,9 @@ def pms_simulate(latency_ms: int, failure_rate: float, down: bool) -> None:
         raise click.ClickException("PMS_TYPE is not simulator: there are no faults to set")
 
     async def action(c: Container) -> dict[str, Any]:
-        async with db.session_scope(c.session_factory) as session:
-            after = await changes.set_simulator_faults(
-                c.pms_faults, session, actor(), SimulatorFaults(latency_ms, failure_rate, down)
-            )
+        after = await changes.set_simulator_faults(
+            c.pms_faults, c.storage, actor(), SimulatorFaults(latency_ms, failure_rate, down)
+        )
         return asdict(after)
 
     echo_json(with_container(settings, action, needs_redis=True))

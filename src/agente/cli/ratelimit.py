@@ -11,7 +11,6 @@ from agente.cli.controls import actor, echo_json, int_in, with_container
 from agente.cli.settings import load_settings
 from agente.container import Container
 from agente.ops import bounds, changes
-from agente.storage import db
 
 
 @click.group()
@@ -43,16 +42,15 @@ def ratelimit_set(
         raise click.UsageError("give at least one of --max-requests, --window-seconds, --strict, --penalty-seconds")
 
     async def action(c: Container) -> dict[str, Any]:
-        async with db.session_scope(c.session_factory) as session:
-            _, after = await changes.set_limits(
-                c.limiter,
-                session,
-                actor(),
-                max_requests=max_requests,
-                window_seconds=window_seconds,
-                strict_mode=strict_mode,
-                penalty_seconds=penalty_seconds,
-            )
+        _, after = await changes.set_limits(
+            c.limiter,
+            c.storage,
+            actor(),
+            max_requests=max_requests,
+            window_seconds=window_seconds,
+            strict_mode=strict_mode,
+            penalty_seconds=penalty_seconds,
+        )
         return asdict(after)
 
     echo_json(with_container(load_settings(), action, needs_redis=True))

@@ -11,11 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from agente.storage.models import AuditEntry
-from agente.storage.repositories.audit import AuditChange, AuditRepository
+from agente.storage.repositories.audit import AuditChange, AuditRepository, RecordedChange
+from agente.storage.unit_of_work import Storage
 
 log = structlog.stdlib.get_logger("agente.audit")
 
@@ -29,9 +27,7 @@ async def record(
     log.info("admin change", actor=actor, action=action, target=target, before=before, after=after)
 
 
-async def page(session: AsyncSession, *, limit: int, before_id: int | None = None) -> list[AuditEntry]:
+async def page(storage: Storage, *, limit: int, before_id: int | None = None) -> list[RecordedChange]:
     """Entries newest first; pass the last id of a page as ``before_id`` for the next one."""
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if before_id is not None:
-        query = query.where(AuditEntry.id < before_id)
-    return list((await session.execute(query)).scalars())
+    async with storage.begin() as uow:
+        return await uow.audit.page(limit=limit, before_id=before_id)

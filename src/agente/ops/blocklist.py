@@ -19,12 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.errors import DependencyUnavailableError, InvalidControlError
-from agente.storage import db
-from agente.storage.models import BlockedClient
+from agente.storage.repositories.blocklist import BlockEntry, BlocklistRepository
+from agente.storage.unit_of_work import Storage
 
 log = structlog.stdlib.get_logger("agente.blocklist")
 
@@ -46,15 +44,18 @@ class Block:
 
 
 class Blocklist:
+    """The list in force, read through ``storage``; changes go through a caller's unit of work
+    (:mod:`agente.ops.changes` writes each one with its audit entry)."""
+
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
+        storage: Storage,
         *,
         refresh_seconds: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.factory = factory
+        self.storage = storage
         self.refresh_seconds = refresh_seconds
         self._clock = clock
         self._now = now
@@ -66,12 +67,12 @@ class Blocklist:
             return
         self._read_at = self._clock()
         try:
-            async with db.session_scope(self.factory) as session:
-                rows = (await session.execute(select(BlockedClient.network, BlockedClient.expires_at))).all()
+            async with self.storage.begin() as uow:
+                entries = await uow.blocklist.all()
         except DependencyUnavailableError as exc:
             log.warning("blocklist: database unavailable, keeping the last list", error=str(exc))
             return
-        self._blocks = [Block(ipaddress.ip_network(network), expires) for network, expires in rows]
+        self._blocks = [Block(ipaddress.ip_network(entry.network), entry.expires_at) for entry in entries]
 
     async def blocks(self, address: str) -> bool:
         """True when ``address`` falls in a live entry. Unparseable addresses are not blocked."""
@@ -86,44 +87,40 @@ class Blocklist:
         return any(ip in block.network for block in self._blocks if block.expires_at is None or block.expires_at > now)
 
     async def add(
-        self, session: AsyncSession, *, address: str, reason: str | None, created_by: str, ttl: timedelta | None
-    ) -> BlockedClient:
-        """Add (or replace) an entry inside the caller's transaction."""
+        self,
+        entries: BlocklistRepository,
+        *,
+        address: str,
+        reason: str | None,
+        created_by: str,
+        ttl: timedelta | None,
+    ) -> BlockEntry:
+        """Add (or replace) the entry for ``address`` in the caller's unit of work
+        (``entries`` is its ``uow.blocklist``); raises :class:`InvalidControlError`."""
         network = parse_network(address)
-        await self._purge_expired(session)
-        existing = (
-            await session.execute(select(BlockedClient).where(BlockedClient.network == str(network)))
-        ).scalar_one_or_none()
-        entry = existing or BlockedClient(network=str(network), created_by=created_by)
-        entry.reason = reason
-        entry.created_by = created_by
-        entry.expires_at = self._now() + ttl if ttl else None
-        session.add(entry)
-        await session.flush()
-        self._read_at = float("-inf")
-        return entry
-
-    async def remove(self, session: AsyncSession, address: str) -> BlockedClient | None:
-        network = parse_network(address)
-        entry = (
-            await session.execute(select(BlockedClient).where(BlockedClient.network == str(network)))
-        ).scalar_one_or_none()
-        if entry is not None:
-            await session.delete(entry)
-            await session.flush()
-        self._read_at = float("-inf")
-        return entry
-
-    async def entries(self, session: AsyncSession) -> list[BlockedClient]:
         now = self._now()
-        rows = (await session.execute(select(BlockedClient).order_by(BlockedClient.id))).scalars()
-        return [row for row in rows if row.expires_at is None or row.expires_at > now]
+        await entries.purge_expired(now)
+        entry = await entries.put(
+            str(network), reason=reason, created_by=created_by, expires_at=now + ttl if ttl else None
+        )
+        self._read_at = float("-inf")
+        return entry
 
-    async def _purge_expired(self, session: AsyncSession) -> None:
-        await session.execute(delete(BlockedClient).where(BlockedClient.expires_at <= self._now()))
+    async def remove(self, entries: BlocklistRepository, address: str) -> BlockEntry | None:
+        """Remove the entry for ``address`` in the caller's unit of work; None when there was none."""
+        entry = await entries.remove(str(parse_network(address)))
+        self._read_at = float("-inf")
+        return entry
+
+    async def entries(self) -> list[BlockEntry]:
+        """The entries in force (not expired), oldest first."""
+        now = self._now()
+        async with self.storage.begin() as uow:
+            stored = await uow.blocklist.all()
+        return [entry for entry in stored if entry.expires_at is None or entry.expires_at > now]
 
 
-def render_nginx(entries: list[BlockedClient]) -> str:
+def render_nginx(entries: list[BlockEntry]) -> str:
     """The list as nginx ``deny`` lines, one per entry, with its reason and expiry as a comment."""
     lines = ["# Generated by `agente blocklist nginx-conf`; include it in the server block."]
     for entry in entries:

@@ -6,8 +6,6 @@ reported as unavailable, never replaced by the simulator.
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from agente.config import PmsType, Settings
 from agente.observability.metrics import Metrics
 from agente.pms.adapters.simulator import SimulatorPms
@@ -17,6 +15,7 @@ from agente.pms.resilience.breaker import BreakerConfig, CircuitBreaker
 from agente.pms.resilience.cache import PmsCache
 from agente.pms.resilience.resilient import FlagReader, ResilientPms
 from agente.storage.redis import RedisStore
+from agente.storage.unit_of_work import Storage
 
 
 def build_breaker(settings: Settings, *, redis: RedisStore, metrics: Metrics) -> CircuitBreaker:
@@ -37,7 +36,7 @@ def build_pms(
     *,
     breaker: CircuitBreaker,
     redis: RedisStore,
-    session_factory: async_sessionmaker[AsyncSession],
+    storage: Storage,
     flags: FlagReader,
     metrics: Metrics,
     faults: FaultSwitch,
@@ -49,7 +48,7 @@ def build_pms(
         inner = QloAppsPms.from_settings(settings)
         hotel_id = settings.pms_hotel_id
     else:
-        simulator = SimulatorPms(session_factory, faults, request_timeout=settings.pms_timeout)
+        simulator = SimulatorPms(storage, faults, request_timeout=settings.pms_timeout)
         inner, hotel_id = simulator, simulator.demo.hotel.id
     cache = PmsCache(
         redis,

@@ -31,7 +31,7 @@ import structlog
 
 from agente.observability.metrics import Metrics
 from agente.ops.flags import FeatureFlags
-from agente.outbox import RetryLater
+from agente.outbox import RetryLater, UnreadablePayloadError
 from agente.pms.errors import BookingNotFoundError, CircuitOpenError, PmsRejectedError, PmsUnavailableError
 from agente.pms.port import PmsClient
 from agente.pms.resilience.resilient import FALLBACK_FLAG
@@ -165,10 +165,21 @@ class Reservations:
         return record
 
     async def complete_pending(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Outbox handler: make a pending booking now (look for it first), record the outcome."""
-        request = request_from_payload(payload["request"])
+        """Outbox handler: make a pending booking now (look for it first), record the outcome.
+
+        Raises :class:`~agente.outbox.UnreadablePayloadError` (the job is dead at once) when
+        the payload is not a pending booking's: every retry would read the same payload."""
+        try:
+            request = request_from_payload(payload["request"])
+            record_id = payload["record_id"]
+            if not isinstance(record_id, int) or isinstance(record_id, bool):
+                raise TypeError("record_id is not a whole number")
+        except (KeyError, TypeError, ValueError, ArithmeticError, PmsRejectedError) as exc:
+            # Only the error's type and a key name: its text could quote the guest's details.
+            missing = f" {exc}" if isinstance(exc, KeyError) else ""
+            raise UnreadablePayloadError(f"unreadable {PENDING_JOB} job: {type(exc).__name__}{missing}") from exc
         async with self.storage.begin() as uow:
-            record = await uow.bookings.get(payload["record_id"])
+            record = await uow.bookings.get(record_id)
         if record is None or record.status != "pending":
             return {"skipped": "not pending"}
         try:
@@ -176,9 +187,9 @@ class Reservations:
         except CircuitOpenError as exc:
             raise RetryLater(str(exc), delay=max(1.0, exc.retry_in), spend_attempt=False) from exc
         except PmsRejectedError as exc:
-            await self._settle(payload["record_id"], None, failure=str(exc))
+            await self._settle(record_id, None, failure=str(exc))
             return {"status": "failed", "reason": str(exc)}
-        await self._settle(payload["record_id"], booking)
+        await self._settle(record_id, booking)
         return {"status": "confirmed", "pms_booking_id": booking.id}
 
     async def _settle(self, record_id: int, booking: Booking | None, *, failure: str | None = None) -> None:

@@ -42,6 +42,9 @@ from agente.storage import db
 from agente.storage.repositories.audit import AuditRepository
 from agente.storage.repositories.audit.memory import AuditTable, MemoryAudit
 from agente.storage.repositories.audit.sql import SqlAudit
+from agente.storage.repositories.blocklist import BlocklistRepository
+from agente.storage.repositories.blocklist.memory import BlocklistTable, MemoryBlocklist
+from agente.storage.repositories.blocklist.sql import SqlBlocklist
 from agente.storage.repositories.bookings import BookingsRepository
 from agente.storage.repositories.bookings.memory import BookingsTable, MemoryBookings
 from agente.storage.repositories.bookings.sql import SqlBookings
@@ -57,12 +60,18 @@ from agente.storage.repositories.messages.sql import SqlMessages
 from agente.storage.repositories.outbox import OutboxRepository
 from agente.storage.repositories.outbox.memory import MemoryOutbox, OutboxTable
 from agente.storage.repositories.outbox.sql import SqlOutbox
+from agente.storage.repositories.retention import RetentionRepository
+from agente.storage.repositories.retention.memory import LogsTable, MemoryRetention
+from agente.storage.repositories.retention.sql import SqlRetention
 from agente.storage.repositories.sent_emails import SentEmailsRepository
 from agente.storage.repositories.sent_emails.memory import MemorySentEmails, SentEmailsTable
 from agente.storage.repositories.sent_emails.sql import SqlSentEmails
 from agente.storage.repositories.sessions import SessionsRepository
 from agente.storage.repositories.sessions.memory import MemorySessions
 from agente.storage.repositories.sessions.sql import SqlSessions
+from agente.storage.repositories.simulator_bookings import SimulatorBookingsRepository
+from agente.storage.repositories.simulator_bookings.memory import MemorySimulatorBookings, SimulatorBookingsTable
+from agente.storage.repositories.simulator_bookings.sql import SqlSimulatorBookings
 
 
 class UnitOfWork(Protocol):
@@ -70,6 +79,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditRepository: ...
+
+    @property
+    def blocklist(self) -> BlocklistRepository: ...
 
     @property
     def bookings(self) -> BookingsRepository: ...
@@ -88,6 +100,12 @@ class UnitOfWork(Protocol):
 
     @property
     def sessions(self) -> SessionsRepository: ...
+
+    @property
+    def retention(self) -> RetentionRepository: ...
+
+    @property
+    def simulator_bookings(self) -> SimulatorBookingsRepository: ...
 
 
 class Storage(Protocol):
@@ -112,6 +130,10 @@ class SqlUnitOfWork:
         return SqlAudit(self._session)
 
     @cached_property
+    def blocklist(self) -> SqlBlocklist:
+        return SqlBlocklist(self._session)
+
+    @cached_property
     def bookings(self) -> SqlBookings:
         return SqlBookings(self._session)
 
@@ -134,6 +156,13 @@ class SqlUnitOfWork:
     @cached_property
     def sessions(self) -> SqlSessions:
         return SqlSessions(self._session)
+
+    def retention(self) -> SqlRetention:
+        return SqlRetention(self._session)
+
+    @cached_property
+    def simulator_bookings(self) -> SqlSimulatorBookings:
+        return SqlSimulatorBookings(self._session)
 
 
 class SqlStorage:
@@ -173,6 +202,10 @@ class MemoryUnitOfWork:
         return MemoryAudit(self._data.table("audit", AuditTable))
 
     @cached_property
+    def blocklist(self) -> MemoryBlocklist:
+        return MemoryBlocklist(self._data.table("blocklist", BlocklistTable))
+
+    @cached_property
     def bookings(self) -> MemoryBookings:
         return MemoryBookings(self._data.table("bookings", BookingsTable))
 
@@ -195,6 +228,13 @@ class MemoryUnitOfWork:
     @cached_property
     def sessions(self) -> MemorySessions:
         return MemorySessions(self._conversations)
+
+    def retention(self) -> MemoryRetention:
+        return MemoryRetention(self._data.table("logs", LogsTable), self._data.table("outbox", OutboxTable))
+
+    @cached_property
+    def simulator_bookings(self) -> MemorySimulatorBookings:
+        return MemorySimulatorBookings(self._data.table("simulator_bookings", SimulatorBookingsTable))
 
 
 class MemoryStorage:

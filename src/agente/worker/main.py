@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.channels.email import jobs as email_jobs
 from agente.channels.email.relay import EmailRelay
@@ -35,7 +34,6 @@ log = structlog.stdlib.get_logger("agente.worker")
 @dataclass(frozen=True, slots=True)
 class WorkerParts:
     settings: Settings
-    session_factory: async_sessionmaker[AsyncSession]
     storage: Storage
     metrics: Metrics
     reservations: Reservations
@@ -51,9 +49,9 @@ def build_jobs(parts: WorkerParts) -> list[PeriodicJob]:
     settings = parts.settings
 
     async def retention() -> dict[str, int]:
-        factory, batch = parts.session_factory, settings.retention_batch_size
-        logs = await prune_logs(factory, older_than=timedelta(days=settings.log_retention_days), batch_size=batch)
-        jobs = await prune_outbox(factory, older_than=timedelta(days=settings.outbox_retention_days), batch_size=batch)
+        storage, batch = parts.storage, settings.retention_batch_size
+        logs = await prune_logs(storage, older_than=timedelta(days=settings.log_retention_days), batch_size=batch)
+        jobs = await prune_outbox(storage, older_than=timedelta(days=settings.outbox_retention_days), batch_size=batch)
         return {"logs_deleted": logs, "outbox_deleted": jobs}
 
     relay = OutboxRelay(

@@ -15,43 +15,42 @@ one statement and stays valid.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from agente.storage import db
-from agente.storage.models import LogEntry, OutboxJob
+from agente.storage.repositories.retention import RetentionRepository
+from agente.storage.unit_of_work import Storage
 
 
 async def _delete_in_batches(
-    factory: async_sessionmaker[AsyncSession], model: Any, condition: ColumnElement[bool], batch_size: int
+    storage: Storage, delete: Callable[[RetentionRepository, int], Awaitable[int]], batch_size: int
 ) -> int:
-    """Delete ``model`` rows matching ``condition``, oldest id first, ``batch_size`` per transaction."""
+    """Run ``delete`` (at most ``batch_size`` rows) until a batch comes back short, each batch
+    its own unit of work; how many rows went in all."""
     total = 0
     while True:
-        async with db.session_scope(factory) as session:
-            ids = select(model.id).where(condition).order_by(model.id).limit(batch_size)
-            result = await session.execute(delete(model).where(model.id.in_(ids.scalar_subquery())))
-            deleted = int(getattr(result, "rowcount", 0) or 0)
+        async with storage.begin() as uow:
+            deleted = await delete(uow.retention, batch_size)
         total += deleted
         if deleted < batch_size:
             return total
 
 
-async def prune_logs(
-    factory: async_sessionmaker[AsyncSession], *, older_than: timedelta, batch_size: int, now: datetime | None = None
-) -> int:
+async def prune_logs(storage: Storage, *, older_than: timedelta, batch_size: int, now: datetime | None = None) -> int:
     """Delete ``logs`` rows created before ``now - older_than``; return how many went."""
     cutoff = (now or datetime.now(UTC)) - older_than
-    return await _delete_in_batches(factory, LogEntry, LogEntry.created_at < cutoff, batch_size)
+
+    async def delete(rows: RetentionRepository, limit: int) -> int:
+        return await rows.delete_logs(created_before=cutoff, limit=limit)
+
+    return await _delete_in_batches(storage, delete, batch_size)
 
 
-async def prune_outbox(
-    factory: async_sessionmaker[AsyncSession], *, older_than: timedelta, batch_size: int, now: datetime | None = None
-) -> int:
+async def prune_outbox(storage: Storage, *, older_than: timedelta, batch_size: int, now: datetime | None = None) -> int:
     """Delete ``done`` outbox jobs that finished before ``now - older_than``; return how many went."""
     cutoff = (now or datetime.now(UTC)) - older_than
-    finished_long_ago = (OutboxJob.status == "done") & (OutboxJob.updated_at < cutoff)
-    return await _delete_in_batches(factory, OutboxJob, finished_long_ago, batch_size)
+
+    async def delete(rows: RetentionRepository, limit: int) -> int:
+        return await rows.delete_done_jobs(finished_before=cutoff, limit=limit)
+
+    return await _delete_in_batches(storage, delete, batch_size)

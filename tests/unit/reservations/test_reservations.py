@@ -11,6 +11,7 @@ import pytest
 
 from agente.channels.email.confirmation import BookingConfirmations
 from agente.channels.email.jobs import SEND_JOB
+from agente.outbox import OutboxRelay
 from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
 from agente.pms.types import BookingChange, BookingRequest, BookingStatus, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
@@ -112,6 +113,43 @@ async def test_a_pending_booking_the_pms_refuses_is_failed_with_the_reason(desk:
     settled = await desk.stored(pending.reference)
     assert result == {"status": "failed", "reason": "no Standard Double left"}
     assert (settled.status, settled.failure_reason) == ("failed", "no Standard Double left")
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda p: p.pop("record_id"),
+        lambda p: p["request"].pop("guest"),
+        lambda p: p["request"]["stay"].update(check_in="next tuesday"),
+        lambda p: p["request"]["stay"].update(check_out=p["request"]["stay"]["check_in"]),
+        lambda p: p["request"].update(quoted_total="a lot"),
+        lambda p: p["request"]["guest"].update(middle_name="Augusta"),
+        lambda p: p.update(request="AH3K7P9Q"),
+        lambda p: p.update(record_id="1"),
+    ],
+    ids=["no-record", "no-guest", "bad-date", "empty-stay", "bad-total", "unknown-field", "not-a-request", "text-id"],
+)
+async def test_a_pending_booking_job_that_does_not_parse_is_dead_at_once(desk: Desk, spoil: Any) -> None:
+    await desk.flags.set("pms.fallback.enabled", True)
+    desk.pms.down = True
+    pending = await desk.reservations.reserve(_request())
+    desk.pms.down = False
+    table: OutboxTable = desk.storage.data.table("outbox", OutboxTable)
+    [job] = table.jobs.values()
+    spoil(job["payload"])
+
+    relay = OutboxRelay(desk.storage, {PENDING_JOB: desk.reservations.complete_pending}, desk.metrics)
+    assert await relay.run_once() == 1
+
+    # Dead on its first run (not retried 200 times), its reason named without the guest's data.
+    assert (job["status"], job["attempts"]) == ("dead", 1)
+    assert job["last_error"].startswith(f"unreadable {PENDING_JOB} job")
+    assert "Ada" not in job["last_error"] and "Lovelace" not in job["last_error"]
+    dead = desk.metrics.registry.get_sample_value(
+        "outbox_dead_letters_total", {"kind": PENDING_JOB, "reason": "unreadable_payload"}
+    )
+    assert dead == 1
+    assert (await desk.stored(pending.reference)).status == "pending" and desk.pms.bookings == {}
 
 
 async def test_cancel_cancels_at_the_pms_and_records_it(desk: Desk) -> None:

@@ -16,7 +16,7 @@ async def test_prune_logs_deletes_only_old_rows_in_batches(container: Container)
         for days in (30, 10, 8, 8, 8, 6, 1):
             session.add(LogEntry(level="warning", event=f"{days}d", created_at=now - timedelta(days=days)))
 
-    deleted = await prune_logs(container.session_factory, older_than=timedelta(days=7), batch_size=2, now=now)
+    deleted = await prune_logs(container.storage, older_than=timedelta(days=7), batch_size=2, now=now)
 
     assert deleted == 5
     async with db.session_scope(container.session_factory) as session:
@@ -26,7 +26,7 @@ async def test_prune_logs_deletes_only_old_rows_in_batches(container: Container)
 
 
 async def test_prune_logs_with_nothing_old_deletes_nothing(container: Container) -> None:
-    assert await prune_logs(container.session_factory, older_than=timedelta(days=7), batch_size=100) == 0
+    assert await prune_logs(container.storage, older_than=timedelta(days=7), batch_size=100) == 0
 
 
 async def test_prune_outbox_deletes_only_jobs_done_long_ago(container: Container) -> None:
@@ -54,7 +54,7 @@ async def test_prune_outbox_deletes_only_jobs_done_long_ago(container: Container
                 )
             )
 
-    deleted = await prune_outbox(container.session_factory, older_than=timedelta(days=14), batch_size=1, now=now)
+    deleted = await prune_outbox(container.storage, older_than=timedelta(days=14), batch_size=1, now=now)
 
     assert deleted == 2
     async with db.session_scope(container.session_factory) as session:

@@ -2,7 +2,8 @@
 
 It serves a demo hotel loaded from ``demo_hotel.json`` (room types, rooms, rack rates,
 occupancy limits, seasonal prices, tax) and keeps real inventory in the service's own
-database (``simulator_bookings``): a booking takes rooms off availability for each of its
+database (``simulator_bookings``, through the storage's ``uow.simulator_bookings``), so every
+process of a deployment books against the same rooms: a booking takes rooms off availability for each of its
 nights, a cancellation gives them back, and both survive restarts. Prices follow the
 season of each night. It can be made slow, flaky or down (:mod:`.simulator_faults`).
 
@@ -18,17 +19,15 @@ import json
 import random
 import time as clock
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from agente.errors import DependencyUnavailableError
+from agente.errors import DependencyUnavailableError, DuplicateRecordError
 from agente.pms.adapters.simulator_faults import FaultSwitch
 from agente.pms.errors import (
     BookingNotFoundError,
@@ -49,8 +48,12 @@ from agente.pms.types import (
     RoomType,
     StayQuery,
 )
-from agente.storage import db
-from agente.storage.models import SimulatorBooking
+from agente.storage.repositories.simulator_bookings import (
+    NewSimulatorBooking,
+    SimulatorBookingRecord,
+    SimulatorBookingsRepository,
+)
+from agente.storage.unit_of_work import Storage
 
 CENT = Decimal("0.01")
 _ID_PREFIX = "SIM"
@@ -148,14 +151,14 @@ class SimulatorPms:
 
     def __init__(
         self,
-        factory: async_sessionmaker[AsyncSession],
+        storage: Storage,
         faults: FaultSwitch,
         *,
         hotel: DemoHotel | None = None,
         rng: random.Random | None = None,
         request_timeout: float = 5.0,
     ) -> None:
-        self.factory = factory
+        self.storage = storage
         self.faults = faults
         self.demo = hotel or DemoHotel.load()
         self._rng = rng or random.Random()  # noqa: S311 - fault injection, not security
@@ -190,8 +193,8 @@ class SimulatorPms:
             for rt in self.demo.room_types
             if (query.room_type_id is None or rt.id == query.room_type_id) and rt.fits(query.adults, query.children)
         ]
-        async with self._session() as session:
-            free = {rt.id: await self._free_rooms(session, rt, query.check_in, query.check_out) for rt in candidates}
+        async with self._inventory() as inventory:
+            free = {rt.id: await _free_rooms(inventory, rt, query.check_in, query.check_out) for rt in candidates}
         offers = []
         for rt in candidates:
             if free[rt.id] < query.rooms:
@@ -223,35 +226,35 @@ class SimulatorPms:
                 f"{room_type.max_children} children per room"
             )
         try:
-            async with self._write_lock, self._session() as session:
-                existing = await self._by_key(session, request.idempotency_key)
+            async with self._write_lock, self._inventory() as inventory:
+                existing = await inventory.by_key(request.idempotency_key)
                 if existing is not None:
                     return self._booking(existing)
-                await self._lock(session, room_type.id)
-                if await self._free_rooms(session, room_type, stay.check_in, stay.check_out) < stay.rooms:
+                await inventory.lock_room_type(room_type.id)
+                if await _free_rooms(inventory, room_type, stay.check_in, stay.check_out) < stay.rooms:
                     raise RoomsNotAvailableError("Requested room(s) not available.")
                 _, total = self.demo.stay_price(room_type, stay)
-                row = SimulatorBooking(
-                    idempotency_key=request.idempotency_key,
-                    room_type_id=room_type.id,
-                    check_in=stay.check_in,
-                    check_out=stay.check_out,
-                    adults=stay.adults,
-                    children=stay.children,
-                    rooms=stay.rooms,
-                    total_price=total,
-                    currency=self.demo.hotel.currency,
-                    status=BookingStatus.CONFIRMED.value,
-                    guest_first_name=request.guest.first_name,
-                    guest_last_name=request.guest.last_name,
-                    guest_email=request.guest.email,
-                    guest_phone=request.guest.phone,
-                    remark=request.remark,
+                stored = await inventory.add(
+                    NewSimulatorBooking(
+                        idempotency_key=request.idempotency_key,
+                        room_type_id=room_type.id,
+                        check_in=stay.check_in,
+                        check_out=stay.check_out,
+                        adults=stay.adults,
+                        children=stay.children,
+                        rooms=stay.rooms,
+                        total_price=total,
+                        currency=self.demo.hotel.currency,
+                        status=BookingStatus.CONFIRMED.value,
+                        guest_first_name=request.guest.first_name,
+                        guest_last_name=request.guest.last_name,
+                        guest_email=request.guest.email,
+                        guest_phone=request.guest.phone,
+                        remark=request.remark,
+                    )
                 )
-                session.add(row)
-                await session.flush()
-                return self._booking(row)
-        except IntegrityError:
+                return self._booking(stored)
+        except DuplicateRecordError:
             # The same key was booked concurrently: that booking is the answer.
             found = await self.find_booking(request)
             if found is None:
@@ -260,48 +263,53 @@ class SimulatorPms:
 
     async def find_booking(self, request: BookingRequest) -> Booking | None:
         await self._fault()
-        async with self._session() as session:
-            row = await self._by_key(session, request.idempotency_key)
-            return self._booking(row) if row else None
+        async with self._inventory() as inventory:
+            stored = await inventory.by_key(request.idempotency_key)
+            return self._booking(stored) if stored else None
 
     async def get_booking(self, booking_id: str) -> Booking:
         await self._fault()
-        async with self._session() as session:
-            return self._booking(await self._row(session, booking_id))
+        async with self._inventory() as inventory:
+            return self._booking(await _stored(inventory, booking_id))
 
     async def modify_booking(self, booking_id: str, change: BookingChange) -> Booking:
         await self._fault()
-        async with self._write_lock, self._session() as session:
-            row = await self._row(session, booking_id)
-            if row.status == BookingStatus.CANCELLED.value:
+        async with self._write_lock, self._inventory() as inventory:
+            stored = await _stored(inventory, booking_id)
+            if stored.status == BookingStatus.CANCELLED.value:
                 raise PmsRejectedError("a cancelled booking cannot be changed")
             stay = StayQuery(
-                check_in=change.check_in or row.check_in,
-                check_out=change.check_out or row.check_out,
-                adults=change.adults or row.adults,
-                children=row.children if change.children is None else change.children,
-                rooms=change.rooms or row.rooms,
+                check_in=change.check_in or stored.check_in,
+                check_out=change.check_out or stored.check_out,
+                adults=change.adults or stored.adults,
+                children=stored.children if change.children is None else change.children,
+                rooms=change.rooms or stored.rooms,
             )
-            room_type = self.demo.room_type(change.room_type_id or row.room_type_id)
+            room_type = self.demo.room_type(change.room_type_id or stored.room_type_id)
             if not room_type.fits(stay.adults, stay.children):
                 raise PmsRejectedError(f"{room_type.name} does not take that party")
-            await self._lock(session, room_type.id)
-            free = await self._free_rooms(session, room_type, stay.check_in, stay.check_out, excluding=row.id)
+            await inventory.lock_room_type(room_type.id)
+            free = await _free_rooms(inventory, room_type, stay.check_in, stay.check_out, excluding=stored.id)
             if free < stay.rooms:
                 raise RoomsNotAvailableError("Requested room(s) not available.")
             _, total = self.demo.stay_price(room_type, stay)
-            row.room_type_id, row.check_in, row.check_out = room_type.id, stay.check_in, stay.check_out
-            row.adults, row.children, row.rooms, row.total_price = stay.adults, stay.children, stay.rooms, total
-            await session.flush()
-            return self._booking(row)
+            changed = replace(
+                stored,
+                room_type_id=room_type.id,
+                check_in=stay.check_in,
+                check_out=stay.check_out,
+                adults=stay.adults,
+                children=stay.children,
+                rooms=stay.rooms,
+                total_price=total,
+            )
+            return self._booking(await inventory.save(changed))
 
     async def cancel_booking(self, booking_id: str) -> Booking:
         await self._fault()
-        async with self._session() as session:
-            row = await self._row(session, booking_id)
-            row.status = BookingStatus.CANCELLED.value
-            await session.flush()
-            return self._booking(row)
+        async with self._inventory() as inventory:
+            stored = await _stored(inventory, booking_id)
+            return self._booking(await inventory.save(replace(stored, status=BookingStatus.CANCELLED.value)))
 
     async def health(self) -> PmsHealth:
         started = clock.perf_counter()
@@ -315,76 +323,50 @@ class SimulatorPms:
     async def aclose(self) -> None:
         return None
 
-    def _session(self) -> _SimulatorSession:
-        return _SimulatorSession(self.factory)
+    @asynccontextmanager
+    async def _inventory(self) -> AsyncIterator[SimulatorBookingsRepository]:
+        """The bookings in one unit of work, whose database outages look, to callers, like an
+        unreachable PMS."""
+        try:
+            async with self.storage.begin() as uow:
+                yield uow.simulator_bookings
+        except DependencyUnavailableError as exc:
+            raise PmsUnavailableError(f"simulator storage unavailable: {exc}") from exc
 
-    async def _lock(self, session: AsyncSession, room_type_id: int) -> None:
-        if session.get_bind().dialect.name == "postgresql":
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": 7_001_000 + room_type_id})
-
-    async def _free_rooms(
-        self, session: AsyncSession, room_type: RoomType, start: date, end: date, *, excluding: int | None = None
-    ) -> int:
-        """Rooms of the type free on every night from ``start`` to the night before ``end``."""
-        query = select(SimulatorBooking.check_in, SimulatorBooking.check_out, SimulatorBooking.rooms).where(
-            SimulatorBooking.room_type_id == room_type.id,
-            SimulatorBooking.status != BookingStatus.CANCELLED.value,
-            SimulatorBooking.check_in < end,
-            SimulatorBooking.check_out > start,
-        )
-        if excluding is not None:
-            query = query.where(SimulatorBooking.id != excluding)
-        taken: Counter[date] = Counter()
-        for check_in, check_out, rooms in (await session.execute(query)).all():
-            night = max(check_in, start)
-            while night < min(check_out, end):
-                taken[night] += rooms
-                night += timedelta(days=1)
-        return room_type.total_rooms - max(taken.values(), default=0)
-
-    async def _by_key(self, session: AsyncSession, key: str) -> SimulatorBooking | None:
-        result = await session.execute(select(SimulatorBooking).where(SimulatorBooking.idempotency_key == key))
-        return result.scalar_one_or_none()
-
-    async def _row(self, session: AsyncSession, booking_id: str) -> SimulatorBooking:
-        number = booking_id.removeprefix(_ID_PREFIX)
-        row = await session.get(SimulatorBooking, int(number)) if number.isdigit() else None
-        if row is None:
-            raise BookingNotFoundError(f"no booking {booking_id}")
-        return row
-
-    def _booking(self, row: SimulatorBooking) -> Booking:
+    def _booking(self, stored: SimulatorBookingRecord) -> Booking:
         return Booking(
-            id=f"{_ID_PREFIX}{row.id:06d}",
-            status=BookingStatus(row.status),
-            room_type_id=row.room_type_id,
-            check_in=row.check_in,
-            check_out=row.check_out,
-            adults=row.adults,
-            children=row.children,
-            rooms=row.rooms,
-            total_price=Decimal(row.total_price).quantize(CENT),
-            currency=row.currency,
-            guest_email=row.guest_email,
-            guest_name=f"{row.guest_first_name} {row.guest_last_name}".strip(),
-            created_at=row.created_at,
+            id=f"{_ID_PREFIX}{stored.id:06d}",
+            status=BookingStatus(stored.status),
+            room_type_id=stored.room_type_id,
+            check_in=stored.check_in,
+            check_out=stored.check_out,
+            adults=stored.adults,
+            children=stored.children,
+            rooms=stored.rooms,
+            total_price=Decimal(stored.total_price).quantize(CENT),
+            currency=stored.currency,
+            guest_email=stored.guest_email,
+            guest_name=f"{stored.guest_first_name} {stored.guest_last_name}".strip(),
+            created_at=stored.created_at,
         )
 
 
-class _SimulatorSession:
-    """A database transaction whose outages look, to callers, like an unreachable PMS."""
+async def _free_rooms(
+    inventory: SimulatorBookingsRepository, room_type: RoomType, start: date, end: date, *, excluding: int | None = None
+) -> int:
+    """Rooms of the type free on every night from ``start`` to the night before ``end``."""
+    taken: Counter[date] = Counter()
+    for held in await inventory.held(room_type.id, start=start, end=end, excluding=excluding):
+        night = max(held.check_in, start)
+        while night < min(held.check_out, end):
+            taken[night] += held.rooms
+            night += timedelta(days=1)
+    return room_type.total_rooms - max(taken.values(), default=0)
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
-        self._scope = db.session_scope(factory)
 
-    async def __aenter__(self) -> AsyncSession:
-        try:
-            return await self._scope.__aenter__()
-        except DependencyUnavailableError as exc:
-            raise PmsUnavailableError(f"simulator storage unavailable: {exc}") from exc
-
-    async def __aexit__(self, *exc_info: Any) -> bool | None:
-        try:
-            return await self._scope.__aexit__(*exc_info)
-        except DependencyUnavailableError as exc:
-            raise PmsUnavailableError(f"simulator storage unavailable: {exc}") from exc
+async def _stored(inventory: SimulatorBookingsRepository, booking_id: str) -> SimulatorBookingRecord:
+    number = booking_id.removeprefix(_ID_PREFIX)
+    stored = await inventory.get(int(number)) if number.isdigit() else None
+    if stored is None:
+        raise BookingNotFoundError(f"no booking {booking_id}")
+    return stored

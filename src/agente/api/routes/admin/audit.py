@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from agente.api.admin_auth import require_admin
-from agente.api.deps import SessionDep
+from agente.api.deps import StorageDep
 from agente.api.routes.admin.outbox import MAX_ID
 from agente.ops import audit
 
@@ -16,13 +16,13 @@ router = APIRouter(prefix="/admin/audit-log", tags=["admin"], dependencies=[Depe
 
 @router.get("")
 async def audit_log(
-    session: SessionDep,
+    storage: StorageDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     before_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="Cursor: the last id of the previous page")
     ] = None,
 ) -> dict[str, Any]:
-    entries = await audit.page(session, limit=limit, before_id=before_id)
+    entries = await audit.page(storage, limit=limit, before_id=before_id)
     return {
         "entries": [
             {

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
-from agente.api.deps import FlagsDep, SessionDep
+from agente.api.deps import FlagsDep, StorageDep
 from agente.api.openapi import error_responses
 from agente.ops import changes
 
@@ -32,9 +32,9 @@ async def list_flags(flags: FlagsDep) -> dict[str, Any]:
 async def set_flag(
     change: Annotated[FlagChange, Depends(json_body(FlagChange))],
     flags: FlagsDep,
-    session: SessionDep,
+    storage: StorageDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Set a flag for every process (in force within a second)."""
-    before, after = await changes.set_flag(flags, session, actor, change.flag, change.enabled)
+    before, after = await changes.set_flag(flags, storage, actor, change.flag, change.enabled)
     return {"flag": asdict(after), "previous": before.enabled}

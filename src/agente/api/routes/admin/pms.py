@@ -11,7 +11,7 @@ from pydantic import BaseModel, model_validator
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.bounds import InRange
-from agente.api.deps import BreakerDep, SessionDep, SimulatorDep
+from agente.api.deps import BreakerDep, SimulatorDep, StorageDep
 from agente.api.openapi import error_responses
 from agente.ops import bounds, changes
 from agente.pms.adapters.simulator_faults import FaultSwitch, SimulatorFaults
@@ -58,9 +58,9 @@ async def breakers(breaker: BreakerDep) -> dict[str, Any]:
 
 
 @router.post("/circuit-breakers/pms/reset")
-async def reset_breaker(breaker: BreakerDep, session: SessionDep, actor: AdminDep) -> dict[str, Any]:
+async def reset_breaker(breaker: BreakerDep, storage: StorageDep, actor: AdminDep) -> dict[str, Any]:
     """Close the PMS breaker now, in every process."""
-    after, before = await changes.reset_breaker(breaker, session, actor)
+    after, before = await changes.reset_breaker(breaker, storage, actor)
     return {"pms": await _breaker_view(after, breaker), "previous_state": before.state.name.lower()}
 
 
@@ -68,12 +68,12 @@ async def reset_breaker(breaker: BreakerDep, session: SessionDep, actor: AdminDe
 async def configure_breaker(
     change: Annotated[BreakerChange, Depends(json_body(BreakerChange))],
     breaker: BreakerDep,
-    session: SessionDep,
+    storage: StorageDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Change the thresholds for every process (no restart, no code edit). Failure threshold
     1–1000, recovery timeout 1–3600 seconds, half-open probes 1–100."""
-    before, after = await changes.configure_breaker(breaker, session, actor, **change.model_dump())
+    before, after = await changes.configure_breaker(breaker, storage, actor, **change.model_dump())
     return {"config": asdict(after), "previous": asdict(before)}
 
 
@@ -92,10 +92,10 @@ async def simulator_faults(simulator: SimulatorDep) -> dict[str, Any]:
 async def set_simulator_faults(
     change: Annotated[FaultChange, Depends(json_body(FaultChange))],
     simulator: SimulatorDep,
-    session: SessionDep,
+    storage: StorageDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Make the simulated PMS slow, flaky or down (all fields reset to normal when left out)."""
     switch = _simulator_only(simulator)
-    after = await changes.set_simulator_faults(switch, session, actor, SimulatorFaults(**change.model_dump()))
+    after = await changes.set_simulator_faults(switch, storage, actor, SimulatorFaults(**change.model_dump()))
     return asdict(after)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, model_validator
 from agente.api.admin_auth import AdminDep, require_admin
 from agente.api.body import json_body
 from agente.api.bounds import InRange
-from agente.api.deps import LimiterDep, SessionDep
+from agente.api.deps import LimiterDep, StorageDep
 from agente.api.openapi import error_responses
 from agente.ops import bounds, changes
 
@@ -42,9 +42,9 @@ async def show_limits(limiter: LimiterDep) -> dict[str, Any]:
 async def change_limits(
     change: Annotated[LimitChange, Depends(json_body(LimitChange))],
     limiter: LimiterDep,
-    session: SessionDep,
+    storage: StorageDep,
     actor: AdminDep,
 ) -> dict[str, Any]:
     """Change limits for every process; counts already made carry on, new values apply from the next window."""
-    before, after = await changes.set_limits(limiter, session, actor, **change.model_dump())
+    before, after = await changes.set_limits(limiter, storage, actor, **change.model_dump())
     return {**asdict(after), "previous": asdict(before)}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from agente.storage.repositories.audit import AuditChange
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from agente.storage.repositories.audit import AuditChange, RecordedChange
 
 
 class AuditTable:
     def __init__(self) -> None:
-        self.rows: list[AuditChange] = []
+        self.rows: list[RecordedChange] = []
 
 
 class MemoryAudit:
@@ -15,4 +18,9 @@ class MemoryAudit:
         self._table = table
 
     async def add(self, change: AuditChange) -> None:
-        self._table.rows.append(change)
+        rows = self._table.rows
+        rows.append(RecordedChange(**asdict(change), id=len(rows) + 1, created_at=datetime.now(UTC)))
+
+    async def page(self, *, limit: int, before_id: int | None = None) -> list[RecordedChange]:
+        newest_first = reversed(self._table.rows)
+        return [row for row in newest_first if before_id is None or row.id < before_id][:limit]

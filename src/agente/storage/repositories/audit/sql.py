@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agente.storage.models import AuditEntry
-from agente.storage.repositories.audit import AuditChange
+from agente.storage.repositories.audit import AuditChange, RecordedChange
 
 _TABLE = cast(Table, AuditEntry.__table__)
+_COLUMNS = tuple(_TABLE.c[field.name] for field in fields(RecordedChange))
 
 
 class SqlAudit:
@@ -20,3 +21,9 @@ class SqlAudit:
 
     async def add(self, change: AuditChange) -> None:
         await self._session.execute(insert(_TABLE).values(**asdict(change)))
+
+    async def page(self, *, limit: int, before_id: int | None = None) -> list[RecordedChange]:
+        query = select(*_COLUMNS).order_by(_TABLE.c.id.desc()).limit(limit)
+        if before_id is not None:
+            query = query.where(_TABLE.c.id < before_id)
+        return [RecordedChange(**row._asdict()) for row in await self._session.execute(query)]

@@ -157,6 +157,7 @@ class SqlUnitOfWork:
     def sessions(self) -> SqlSessions:
         return SqlSessions(self._session)
 
+    @cached_property
     def retention(self) -> SqlRetention:
         return SqlRetention(self._session)
 
@@ -229,6 +230,7 @@ class MemoryUnitOfWork:
     def sessions(self) -> MemorySessions:
         return MemorySessions(self._conversations)
 
+    @cached_property
     def retention(self) -> MemoryRetention:
         return MemoryRetention(self._data.table("logs", LogsTable), self._data.table("outbox", OutboxTable))
 

@@ -42,7 +42,6 @@ def api_parts(container: Container, lifecycle: Lifecycle) -> ApiParts:
     return ApiParts(
         settings=settings,
         metrics=container.metrics,
-        session_factory=container.session_factory,
         storage=container.storage,
         conversations=container.conversations,
         nlu=container.nlu,

@@ -8,12 +8,10 @@ parts it uses, never the whole. Every dependency is ``async def``: FastAPI runs 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agente.api.state import STATE_KEY
 from agente.channels.email.relay import EmailRelay
@@ -29,7 +27,6 @@ from agente.ops.rate_limit import RateLimiter
 from agente.pms.adapters.simulator_faults import FaultSwitch
 from agente.pms.resilience.controls import BreakerControls
 from agente.readiness import HealthChecks, SelfTest
-from agente.storage import db
 from agente.storage.unit_of_work import Storage
 
 
@@ -39,7 +36,6 @@ class ApiParts:
 
     settings: Settings
     metrics: Metrics
-    session_factory: async_sessionmaker[AsyncSession]
     storage: Storage
     conversations: ConversationService
     nlu: NluParser
@@ -121,12 +117,6 @@ async def get_lifecycle(request: Request) -> Lifecycle:
     return _parts(request).lifecycle
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request, committed when the route returns, rolled back if it raises."""
-    async with db.session_scope(_parts(request).session_factory) as session:
-        yield session
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 StorageDep = Annotated[Storage, Depends(get_storage)]
@@ -142,6 +132,3 @@ EmailDep = Annotated[EmailRelay, Depends(get_email)]
 HealthDep = Annotated[HealthChecks, Depends(get_health)]
 SelfTestDep = Annotated[SelfTest, Depends(get_self_test)]
 LifecycleDep = Annotated[Lifecycle, Depends(get_lifecycle)]
-# "function" scope: the commit runs before the response is sent, so a commit that fails (the
-# database went away) answers 503 instead of a 200 for something that was never stored.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from agente.api import guard
 from agente.api.admin_auth import require_admin
 from agente.api.body import body_model
-from agente.api.deps import get_session
+from agente.api.deps import get_storage
 
 # The body of every error answer (agente.api.errors), written out rather than given as a
 # model: FastAPI would file a model under the route's own media type, and the error of an
@@ -93,7 +93,7 @@ def _statuses(route: APIRoute, calls: list[Any]) -> list[int]:
         statuses.append(422)
     if any(body_model(call) is not None for call in calls):
         statuses.append(422)
-    if get_session in calls:
+    if get_storage in calls:
         statuses.append(503)
     return statuses
 

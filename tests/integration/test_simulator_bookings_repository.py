@@ -80,12 +80,15 @@ async def test_held_rooms_are_the_overlapping_bookings_of_the_type_not_cancelled
         cancelled = await rooms.add(_booking("e", nights=(1, 2)))
         await rooms.save(replace(cancelled, status="cancelled"))
     async with backend.storage.begin() as uow:
-        held = await uow.simulator_bookings.held(1, start=DAY, end=DAY + timedelta(days=3))
-        without = await uow.simulator_bookings.held(1, start=DAY, end=DAY + timedelta(days=3), excluding=kept.id)
-    a = HeldRooms(DAY, DAY + timedelta(days=3), 2)
-    b = HeldRooms(DAY + timedelta(days=2), DAY + timedelta(days=5), 1)
+        held = await uow.simulator_bookings.held([1], start=DAY, end=DAY + timedelta(days=3))
+        without = await uow.simulator_bookings.held([1], start=DAY, end=DAY + timedelta(days=3), excluding=kept.id)
+        both = await uow.simulator_bookings.held([1, 2], start=DAY, end=DAY + timedelta(days=3))
+    a = HeldRooms(1, DAY, DAY + timedelta(days=3), 2)
+    b = HeldRooms(1, DAY + timedelta(days=2), DAY + timedelta(days=5), 1)
+    d = HeldRooms(2, DAY, DAY + timedelta(days=3), 1)
     assert sorted(held, key=lambda h: h.check_in) == [a, b]
     assert without == [b]
+    assert sorted(both, key=lambda h: (h.check_in, h.room_type_id)) == [a, d, b]
 
 
 async def test_save_writes_the_changes_and_keeps_the_creation_time(backend: Backend) -> None:

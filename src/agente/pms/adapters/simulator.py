@@ -19,7 +19,7 @@ import json
 import random
 import time as clock
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -194,7 +194,7 @@ class SimulatorPms:
             if (query.room_type_id is None or rt.id == query.room_type_id) and rt.fits(query.adults, query.children)
         ]
         async with self._inventory() as inventory:
-            free = {rt.id: await _free_rooms(inventory, rt, query.check_in, query.check_out) for rt in candidates}
+            free = await _free_rooms(inventory, candidates, query.check_in, query.check_out)
         offers = []
         for rt in candidates:
             if free[rt.id] < query.rooms:
@@ -231,7 +231,9 @@ class SimulatorPms:
                 if existing is not None:
                     return self._booking(existing)
                 await inventory.lock_room_type(room_type.id)
-                if await _free_rooms(inventory, room_type, stay.check_in, stay.check_out) < stay.rooms:
+                if (await _free_rooms(inventory, [room_type], stay.check_in, stay.check_out))[
+                    room_type.id
+                ] < stay.rooms:
                     raise RoomsNotAvailableError("Requested room(s) not available.")
                 _, total = self.demo.stay_price(room_type, stay)
                 stored = await inventory.add(
@@ -289,7 +291,9 @@ class SimulatorPms:
             if not room_type.fits(stay.adults, stay.children):
                 raise PmsRejectedError(f"{room_type.name} does not take that party")
             await inventory.lock_room_type(room_type.id)
-            free = await _free_rooms(inventory, room_type, stay.check_in, stay.check_out, excluding=stored.id)
+            free = (await _free_rooms(inventory, [room_type], stay.check_in, stay.check_out, excluding=stored.id))[
+                room_type.id
+            ]
             if free < stay.rooms:
                 raise RoomsNotAvailableError("Requested room(s) not available.")
             _, total = self.demo.stay_price(room_type, stay)
@@ -352,16 +356,21 @@ class SimulatorPms:
 
 
 async def _free_rooms(
-    inventory: SimulatorBookingsRepository, room_type: RoomType, start: date, end: date, *, excluding: int | None = None
-) -> int:
-    """Rooms of the type free on every night from ``start`` to the night before ``end``."""
-    taken: Counter[date] = Counter()
-    for held in await inventory.held(room_type.id, start=start, end=end, excluding=excluding):
+    inventory: SimulatorBookingsRepository,
+    room_types: Sequence[RoomType],
+    start: date,
+    end: date,
+    *,
+    excluding: int | None = None,
+) -> dict[int, int]:
+    """Rooms of each type free on every night from ``start`` to the night before ``end``, by type id."""
+    taken: dict[int, Counter[date]] = {rt.id: Counter() for rt in room_types}
+    for held in await inventory.held(list(taken), start=start, end=end, excluding=excluding):
         night = max(held.check_in, start)
         while night < min(held.check_out, end):
-            taken[night] += held.rooms
+            taken[held.room_type_id][night] += held.rooms
             night += timedelta(days=1)
-    return room_type.total_rooms - max(taken.values(), default=0)
+    return {rt.id: rt.total_rooms - max(taken[rt.id].values(), default=0) for rt in room_types}
 
 
 async def _stored(inventory: SimulatorBookingsRepository, booking_id: str) -> SimulatorBookingRecord:

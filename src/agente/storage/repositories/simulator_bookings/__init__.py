@@ -9,6 +9,7 @@ whether rooms are free is the simulator's business (``pms.adapters.simulator``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -44,8 +45,9 @@ class SimulatorBookingRecord(NewSimulatorBooking):
 
 @dataclass(frozen=True, slots=True)
 class HeldRooms:
-    """Rooms a booking holds, each night from ``check_in`` to the night before ``check_out``."""
+    """Rooms of a type a booking holds, each night from ``check_in`` to the night before ``check_out``."""
 
+    room_type_id: int
     check_in: date
     check_out: date
     rooms: int
@@ -58,9 +60,12 @@ class SimulatorBookingsRepository(Protocol):
         process by design) and in memory it does nothing; the caller serialises its own writers."""
         ...
 
-    async def held(self, room_type_id: int, *, start: date, end: date, excluding: int | None = None) -> list[HeldRooms]:
-        """The rooms of that type that bookings not cancelled hold on some night from ``start``
-        to the night before ``end``; ``excluding`` leaves out the booking with that id."""
+    async def held(
+        self, room_type_ids: Collection[int], *, start: date, end: date, excluding: int | None = None
+    ) -> list[HeldRooms]:
+        """The rooms of those types that bookings not cancelled hold on some night from ``start``
+        to the night before ``end`` (one read for a whole quote); ``excluding`` leaves out the
+        booking with that id."""
         ...
 
     async def by_key(self, idempotency_key: str) -> SimulatorBookingRecord | None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 
@@ -23,11 +24,13 @@ class MemorySimulatorBookings:
         # Units of work in memory run one at a time already.
         return None
 
-    async def held(self, room_type_id: int, *, start: date, end: date, excluding: int | None = None) -> list[HeldRooms]:
+    async def held(
+        self, room_type_ids: Collection[int], *, start: date, end: date, excluding: int | None = None
+    ) -> list[HeldRooms]:
         return [
-            HeldRooms(row.check_in, row.check_out, row.rooms)
+            HeldRooms(row.room_type_id, row.check_in, row.check_out, row.rooms)
             for row in self._table.rows.values()
-            if row.room_type_id == room_type_id
+            if row.room_type_id in room_type_ids
             and row.status != "cancelled"
             and row.check_in < end
             and row.check_out > start

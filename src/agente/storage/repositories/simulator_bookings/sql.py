@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, fields
 from datetime import date
 from typing import Any, cast
@@ -35,10 +36,12 @@ class SqlSimulatorBookings:
         if self._session.get_bind().dialect.name == "postgresql":
             await self._session.execute(_LOCK, {"key": _LOCK_BASE + room_type_id})
 
-    async def held(self, room_type_id: int, *, start: date, end: date, excluding: int | None = None) -> list[HeldRooms]:
+    async def held(
+        self, room_type_ids: Collection[int], *, start: date, end: date, excluding: int | None = None
+    ) -> list[HeldRooms]:
         c = _TABLE.c
-        query = select(c.check_in, c.check_out, c.rooms).where(
-            c.room_type_id == room_type_id, c.status != "cancelled", c.check_in < end, c.check_out > start
+        query = select(c.room_type_id, c.check_in, c.check_out, c.rooms).where(
+            c.room_type_id.in_(list(room_type_ids)), c.status != "cancelled", c.check_in < end, c.check_out > start
         )
         if excluding is not None:
             query = query.where(c.id != excluding)

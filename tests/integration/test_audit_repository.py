@@ -19,7 +19,8 @@ async def test_changes_read_back_newest_first_a_page_at_a_time(backend: Backend)
 
     async with backend.storage.begin() as uow:
         first = await uow.audit.page(limit=2)
-        rest = await uow.audit.page(limit=2, before_id=first[-1].id)
+        # Older changes of other tests may share the run's database: the page ends at ours.
+        rest = await uow.audit.page(limit=1, before_id=first[-1].id)
     assert [c.action for c in first] == ["circuit_breaker.reset", "blocklist.add"]
     assert [c.action for c in rest] == ["feature_flag.set"]
     assert first[0].id > first[1].id > rest[0].id

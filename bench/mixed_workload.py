@@ -71,12 +71,16 @@ def _stay_en(check_in: date, check_out: date) -> str:
     return f"from {MONTHS_EN[check_in.month - 1]} {check_in.day} to {MONTHS_EN[check_out.month - 1]} {check_out.day}"
 
 
-def booking_dialogue(rng: random.Random, number: int, *, confirm: bool | None = None) -> list[Turn]:
+def booking_dialogue(
+    rng: random.Random, number: int, *, confirm: bool | None = None, stay: tuple[date, date] | None = None
+) -> list[Turn]:
     """A guest asking for a stay, choosing a room, giving their details and a question, then
     confirming or declining (``confirm``; by default one dialogue in four confirms). Stays
-    fall 1 to 46 weeks ahead, so the simulator's 20 rooms take a long soak to fill."""
+    fall 1 to 46 weeks ahead (or are ``stay``), so the simulator's 20 rooms take a long soak to fill."""
     check_in = date.today() + timedelta(days=rng.randint(7, 320))
     check_out = check_in + timedelta(days=rng.randint(1, 4))
+    if stay is not None:
+        check_in, check_out = stay
     name = rng.choice(NAMES)
     email = f"guest{number}@example.com"
     phone = f"+34 6{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(100, 999)}"

@@ -15,7 +15,9 @@ Each file::
         slots: {check_in: 2026-12-12, check_out: 2026-12-15, adults: 2}
         state: choose_room
         status: bot                    # or handoff
-        reply_contains: ["General Rooms"]
+        reply_keys: [quote_header]     # templates the reply used (conversation/replies/templates.py)
+        reply_keys_not: [clarify]      # templates it must not use
+        reply_contains: ["General Rooms"]   # exact text: keep it for money, dates and names
         reply_not_contains: ["error"]
         reply_has_quote: true          # every total the PMS quotes for the slots appears in the reply
         reply_empty: false
@@ -146,6 +148,10 @@ async def _check_step(agent: Container, step: dict[str, Any], reply: Reply, wher
         assert state == step["state"], f"{where}: state {state}, reply {text!r}"
     if "status" in step:
         assert status == step["status"], f"{where}: status {status}, reply {text!r}"
+    for key in step.get("reply_keys") or []:
+        assert key in reply.keys, f"{where}: template {key!r} not in {list(reply.keys)}, reply {text!r}"
+    for key in step.get("reply_keys_not") or []:
+        assert key not in reply.keys, f"{where}: template {key!r} used, reply {text!r}"
     for fragment in step.get("reply_contains") or []:
         assert str(fragment).lower() in text.lower(), f"{where}: {fragment!r} not in reply {text!r}"
     for fragment in step.get("reply_not_contains") or []:

@@ -45,6 +45,7 @@ from agente.conversation.dialogue.state import SessionStatus, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Turn
 from agente.conversation.nlu.parser import NluParser
 from agente.conversation.nlu.types import Intent, IntentName, ParseResult
+from agente.conversation.replies.render import recording_keys
 from agente.errors import DuplicateRecordError
 from agente.observability import tracing
 from agente.pms.errors import PmsError
@@ -65,6 +66,8 @@ class Reply:
     status: str
     # The stored reply (None when there is none), for a channel to record its own message id.
     outbound_id: uuid.UUID | None = None
+    # The reply's templates by key, in order (empty for a redelivery answered as before).
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,14 +225,15 @@ class ConversationService:
             slots=slots,
             hotel_name=await self.hotel_name(),
         )
-        if status == SessionStatus.BOT and not readable:
-            turn.say("unsupported_media")
-        elif status == SessionStatus.BOT:
-            with tracing.span("conversation.dialogue"):
-                await respond(turn, self.deps, self.threshold)
-            # The dialogue may settle in context what the message alone left unclear
-            # ("general" answering a quote is a room choice): report and count that.
-            parse = turn.parse
+        with recording_keys() as keys:
+            if status == SessionStatus.BOT and not readable:
+                turn.say("unsupported_media")
+            elif status == SessionStatus.BOT:
+                with tracing.span("conversation.dialogue"):
+                    await respond(turn, self.deps, self.threshold)
+                # The dialogue may settle in context what the message alone left unclear
+                # ("general" answering a quote is a room choice): report and count that.
+                parse = turn.parse
         if turn.handoff_reason:
             turn.slots.handoff_reason = turn.handoff_reason
         new_status = SessionStatus.HANDOFF.value if turn.handoff_reason else status
@@ -264,7 +268,9 @@ class ConversationService:
                 "conversation.handoff_reason": turn.handoff_reason,
             }
         )
-        return Reply(session_id, turn.text, parse.language, parse, turn.step.value, new_status, recorded.reply_id)
+        return Reply(
+            session_id, turn.text, parse.language, parse, turn.step.value, new_status, recorded.reply_id, tuple(keys)
+        )
 
     def _count(self, channel: str, parse: ParseResult, turn: Turn) -> None:
         metrics = self.deps.metrics

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
 
+import phonenumbers
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
 
     # Conversation
     hotel_timezone: str = "America/New_York"
+    # ISO 3166 alpha-2: a phone number a guest gives without country code is read as one of
+    # this country. US, like HOTEL_TIMEZONE: the demo hotel (QloApps demo data, the simulator's
+    # hotel in Miami) is there.
+    hotel_country: str = "US"
     # Where the trained intent model is cached (default: DATA_DIR/nlu).
     nlu_model_dir: Path | None = None
     nlu_confidence_threshold: float = Field(default=0.45, ge=0, le=1)
@@ -183,6 +188,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"unknown log level {value!r}")
         return level
+
+    @field_validator("hotel_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        region = value.strip().upper()
+        if not phonenumbers.country_code_for_region(region):
+            raise ValueError(f"HOTEL_COUNTRY must be an ISO 3166 alpha-2 country code, like US or ES (got {value!r})")
+        return region
 
     @field_validator("redis_key_prefix")
     @classmethod

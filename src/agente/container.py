@@ -139,7 +139,11 @@ async def build_container(settings: Settings, *, metrics: Metrics | None = None)
             confirmations = BookingConfirmations(pms, settings.smtp_from or "")
         reservations = Reservations(storage, pms, flags, metrics, confirmations)
         facts = HotelFacts(storage)
-        nlu = NluParser(partial(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu"), _catalog(pms))
+        nlu = NluParser(
+            partial(shared_classifier, settings.nlu_model_dir or settings.data_dir / "nlu"),
+            _catalog(pms),
+            region=settings.hotel_country,
+        )
         conversations = ConversationService(
             Deps(
                 pms=pms,

@@ -13,11 +13,20 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
+import phonenumbers
 from hypothesis import given
 from hypothesis import strategies as st
 
 from agente.conversation.nlu.entities.booking_ref import REFERENCE_ALPHABET, extract_booking_ref
-from agente.conversation.nlu.entities.contact import extract_email, extract_guest_name, extract_phone
+from agente.conversation.nlu.entities.contact import (
+    bare_name,
+    calling_code,
+    extract_email,
+    extract_guest_name,
+    extract_phone,
+    malformed_email,
+    name_with_digits,
+)
 from agente.conversation.nlu.entities.counts import extract_party
 from agente.conversation.nlu.entities.dates import extract_stay
 from agente.conversation.nlu.entities.room_type import match_room_type
@@ -71,13 +80,32 @@ def test_an_extracted_email_is_in_the_text(text: str) -> None:
 @fuzz_settings(60)
 @given(text=adversarial_text())
 def test_an_extracted_phone_is_in_the_text(text: str) -> None:
-    phone, spent = cpu_seconds(lambda: extract_phone(text))
+    phone, spent = cpu_seconds(lambda: extract_phone(text, "US"))
     assert spent < CALL_BUDGET, f"extract_phone took {spent:.3f} s of CPU"
     if phone is not None:
         digits = phone.removeprefix("+")
-        assert 9 <= len(digits) <= 15 and re.fullmatch(r"\d+", digits)
+        assert len(digits) <= 15 and re.fullmatch(r"\d+", digits)
+        if phone.startswith("+"):
+            # E.164: the number without its country code was written in the text.
+            assert phonenumbers.is_possible_number(phonenumbers.parse(phone))
+            digits = str(phonenumbers.parse(phone).national_number)
+        else:
+            assert len(digits) >= 9
         # Only separators stand between a phone's digits, so they are a run of the text's digits.
         assert digits in re.sub(r"\D", "", text)
+
+
+@fuzz_settings(60)
+@given(text=adversarial_text())
+def test_a_bare_name_is_letters_and_malformed_emails_are_in_the_text(text: str) -> None:
+    name, spent = cpu_seconds(lambda: (bare_name(text), name_with_digits(text), calling_code(text)))
+    assert spent < CALL_BUDGET, f"the name and country readers took {spent:.3f} s of CPU"
+    if name[0] is not None:
+        assert not re.search(r"\d", name[0]) and 1 <= len(name[0].split()) <= 8
+    bad, spent = cpu_seconds(lambda: malformed_email(text))
+    assert spent < CALL_BUDGET, f"malformed_email took {spent:.3f} s of CPU"
+    if bad is not None:
+        assert "@" in bad and bad in text
 
 
 @fuzz_settings(60)
@@ -118,8 +146,12 @@ def test_the_extractors_stay_linear_on_known_worst_cases() -> None:
         lambda text: extract_stay(text, "en", reference),
         lambda text: extract_stay(text, "es", reference),
         lambda text: extract_party(text, "es"),
-        extract_phone,
+        lambda text: extract_phone(text, "US"),
         extract_email,
+        malformed_email,
+        bare_name,
+        name_with_digits,
+        calling_code,
     ]
     for text in worst:
         for call in calls:

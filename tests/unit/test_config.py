@@ -78,3 +78,10 @@ def test_bad_values_are_refused(monkeypatch: pytest.MonkeyPatch, field: str, val
     monkeypatch.setenv(field.upper(), value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_the_hotel_country_is_an_iso_code_phones_are_read_in() -> None:
+    assert Settings().hotel_country == "US"
+    assert Settings(hotel_country="es").hotel_country == "ES"
+    with pytest.raises(ValidationError, match="HOTEL_COUNTRY"):
+        Settings(hotel_country="Spain")

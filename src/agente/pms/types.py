@@ -122,6 +122,14 @@ class GuestDetails:
     phone: str
 
 
+# The longest guest details every PMS accepts: QloApps 1.6.1 refuses longer ones (Customer and
+# CartCustomerGuestDetail: firstname and lastname 32 characters, email 128, phone 32). The
+# dialogue asks again for a longer one rather than let the booking fail.
+GUEST_NAME_PART_MAX = 32
+GUEST_EMAIL_MAX = 128
+GUEST_PHONE_MAX = 32
+
+
 class BookingStatus(StrEnum):
     CONFIRMED = "confirmed"
     CANCELLED = "cancelled"

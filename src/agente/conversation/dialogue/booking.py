@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from agente.conversation.dialogue import guest
 from agente.conversation.dialogue.state import Goal, QuotedRoom, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
 from agente.conversation.nlu.types import IntentName
@@ -22,7 +23,6 @@ from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAva
 from agente.pms.types import Availability, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _CHOICE = re.compile(r"^\D*(\d)\D*$")
 _ORDINALS = {
     "primera": 1,
@@ -38,10 +38,6 @@ _ORDINALS = {
     "cuarto": 4,
     "fourth": 4,
 }
-
-
-def valid_phone(phone: str) -> bool:
-    return 9 <= len(re.sub(r"\D", "", phone)) <= 15
 
 
 def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
@@ -203,11 +199,9 @@ def ask_guest(msg: Message, slots: Slots) -> Outcome:
     lang = msg.language
     room = slots.chosen()
     assert room is not None
-    s = replace(slots, goal=Goal.BOOK)
-    if s.email and not _EMAIL.match(s.email):
-        return answer(Step.ASK_GUEST, replace(s, email=None), msg.say("invalid_email"))
-    if s.phone and not valid_phone(s.phone):
-        return answer(Step.ASK_GUEST, replace(s, phone=None), msg.say("invalid_phone"))
+    s, ask_again = guest.check(msg, replace(slots, goal=Goal.BOOK))
+    if ask_again is not None:
+        return ask_again
     for value, key in ((s.guest_name, "ask_name"), (s.email, "ask_email"), (s.phone, "ask_phone")):
         if not value:
             return answer(Step.ASK_GUEST, s, msg.say(key, room=room.name))
@@ -222,7 +216,7 @@ def ask_guest(msg: Message, slots: Slots) -> Outcome:
         stale_note=render("stale_note", lang) if s.quote_stale else "",
         name=s.guest_name,
         email=s.email,
-        phone=s.phone,
+        phone=guest.display_phone(s.phone or ""),
     )
     return answer(Step.CONFIRM_BOOKING, s, summary)
 
@@ -231,7 +225,7 @@ async def book(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     s, lang = slots, msg.language
     room, stay = s.chosen(), s.stay
     assert room is not None and stay is not None and s.adults is not None
-    first, _, last = (s.guest_name or "").partition(" ")
+    first, last = guest.split_name(s.guest_name or "")
     request = BookingRequest(
         stay=stay_query(s),
         room_type_id=room.room_type_id,

@@ -38,7 +38,7 @@ _MANAGE = {
 def answering_details(msg: Message) -> bool:
     """The guest is giving the contact details asked for ("+1 415 555 0111"), whatever it sounds like."""
     e = msg.entities
-    return msg.step is Step.ASK_GUEST and bool(e.email or e.phone or e.guest_name)
+    return msg.step in (Step.ASK_GUEST, Step.CONFIRM_BOOKING) and bool(e.email or e.phone or e.guest_name)
 
 
 def asked(msg: Message) -> IntentName:
@@ -87,7 +87,7 @@ async def thanks_or_goodbye(msg: Message, slots: Slots, deps: Deps) -> Outcome |
 
 async def manage_booking(msg: Message, slots: Slots, deps: Deps) -> Outcome | None:
     goal = _MANAGE.get(msg.intent)
-    if goal is None or not msg.confident or msg.step is Step.VERIFY:
+    if goal is None or not msg.confident or msg.step is Step.VERIFY or answering_details(msg):
         return None
     # Starting over is understanding the guest: the misunderstandings so far are forgiven.
     return await manage.start(msg, replace(slots, misunderstood=0), deps, goal)

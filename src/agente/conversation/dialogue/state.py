@@ -83,6 +83,8 @@ class Slots:
     guest_name: str | None = None
     email: str | None = None
     phone: str | None = None
+    # The guest was asked which country a phone without country code is from (asked once).
+    phone_country_asked: bool = False
     booking_ref: str | None = None
     verified: bool = False
     misunderstood: int = 0

@@ -8,11 +8,10 @@ adultos", another room, "no") whatever their question was.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from agente.conversation.dialogue import booking, manage
+from agente.conversation.dialogue import booking, guest, manage
 from agente.conversation.dialogue.state import Goal, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, not_understood
 from agente.conversation.nlu.types import IntentName
@@ -52,6 +51,9 @@ async def idle(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     return not_understood(msg, s)
 
 
+_DETAIL_STEPS = (Step.ASK_GUEST, Step.CONFIRM_BOOKING)
+
+
 def _corrections_first(handler: Handler) -> Handler:
     """A step of the booking flow: a new stay or party is quoted again, a room of the quote
     named is taken, and "no" drops the request, before the step's own question is answered."""
@@ -65,7 +67,8 @@ def _corrections_first(handler: Handler) -> Handler:
             s = replace(s, room_type_id=None)
         if changed:
             return await booking.ask_or_quote(msg, s, deps)
-        if msg.means(IntentName.DENY):
+        # "No, my email is …" corrects a detail; it does not drop the booking.
+        if msg.means(IntentName.DENY) and not (msg.step in _DETAIL_STEPS and guest.gives_details(msg)):
             return manage.declined(msg, s)
         return await handler(msg, s, deps)
 
@@ -86,15 +89,20 @@ async def choose_room(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 
 @_corrections_first
 async def ask_guest(msg: Message, slots: Slots, deps: Deps) -> Outcome:
-    e = msg.entities
-    filled = _free_text_detail(msg, slots)
-    if e.guest_name or e.email or e.phone or filled is not None:
-        return booking.ask_guest(msg, filled or slots)
-    return not_understood(msg, slots)
+    s, problem, gave = guest.take(msg, slots)
+    if problem is not None:
+        return answer(Step.ASK_GUEST, s, msg.say(problem))
+    if gave:
+        return booking.ask_guest(msg, s)
+    return not_understood(msg, s)
 
 
 @_corrections_first
 async def confirm_booking(msg: Message, slots: Slots, deps: Deps) -> Outcome:
+    if guest.gives_details(msg):
+        # A detail corrected at the summary ("the phone is +44 …"): summarised again.
+        s, problem, _ = guest.take(msg, slots)
+        return answer(Step.ASK_GUEST, s, msg.say(problem)) if problem else booking.ask_guest(msg, s)
     if msg.means(IntentName.AFFIRM):
         return await booking.book(msg, slots, deps)
     return answer(msg.step, slots, msg.say("confirm_yes_no"))
@@ -155,6 +163,8 @@ def pending_question(msg: Message, slots: Slots) -> str:
     if step is Step.CHOOSE_ROOM:
         return msg.say("choose_again", count=len(s.quote))
     if step is Step.ASK_GUEST:
+        if s.phone and not guest.placed(s.phone):
+            return msg.say("ask_phone_country", phone=s.phone)
         room = s.chosen()
         for value, key in ((s.guest_name, "ask_name"), (s.email, "ask_email"), (s.phone, "ask_phone")):
             if not value:
@@ -164,43 +174,3 @@ def pending_question(msg: Message, slots: Slots) -> str:
     if step is Step.MODIFY_WHAT:
         return msg.say("modify_what", reference=s.booking_ref)
     return msg.say("confirm_yes_no")
-
-
-_NOT_A_NAME = re.compile(
-    r"^(ok|okay|vale|va|si|sí|yes|yeah|yep|no|nope|perfecto|perfect|gracias|thanks|thank you|hola|hello|hi|"
-    r"un momento|momento|espera|espérame|wait|hold on|one sec|one moment|sure|claro|bueno|genial|great|"
-    r"de acuerdo|listo|done)$",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"[^\W\d_]{2,}(?:[ '-][^\W\d_]+){0,3}")
-_CHATTY = (
-    IntentName.AFFIRM,
-    IntentName.DENY,
-    IntentName.THANKS,
-    IntentName.GREET,
-    IntentName.GOODBYE,
-    IntentName.HUMAN_HANDOFF,
-)
-
-
-def _free_text_detail(msg: Message, slots: Slots) -> Slots | None:
-    """A bare answer to the question just asked ("Ana García", "ana@x.com") fills that slot.
-
-    A name is the leading part of the answer ("Sophie Martin, sophie@…, +33…") when it looks
-    like one and is not a chat word ("ok", "un momento") or a clear yes/no/thanks. Returns
-    the slots with the detail, or None when the message is no such answer."""
-    s, text = slots, msg.text.strip()
-    if not text or len(text) > 120:
-        return None
-    if not s.guest_name:
-        e = msg.entities
-        # With an email or a phone in the message, the name is its first part; otherwise the
-        # whole answer must look like a name ("asdf;lkj 8u9" is not one).
-        head = re.split(r"[,;\n]", text)[0].strip().rstrip(".!") if (e.email or e.phone) else text.rstrip(".!")
-        if _NAME.fullmatch(head) and not _NOT_A_NAME.match(head) and not msg.means(*_CHATTY):
-            return replace(s, guest_name=head.title())
-    if s.guest_name and not s.email and "@" in text:
-        return replace(s, email=text)
-    if s.guest_name and s.email and not s.phone and re.search(r"\d", text):
-        return replace(s, phone=text)
-    return None

@@ -56,11 +56,13 @@ class NluParser:
     :meth:`warm_up` — the API calls it at start-up so no guest waits for it; commands that
     never parse a message never pay for it."""
 
-    def __init__(self, load_classifier: Callable[[], IntentClassifier], catalog: Catalog) -> None:
+    def __init__(self, load_classifier: Callable[[], IntentClassifier], catalog: Catalog, *, region: str) -> None:
         self._load_classifier = load_classifier
         self._classifier: IntentClassifier | None = None
         self._loading = asyncio.Lock()
         self.catalog = catalog
+        # The hotel's country: a phone without country code is read as one of it.
+        self.region = region
 
     async def warm_up(self) -> IntentClassifier:
         async with self._loading:
@@ -85,7 +87,7 @@ class NluParser:
         # loop: a worker thread would not run them beside other requests (they hold the GIL)
         # and the hop to it and back cost a tenth of the work again.
         classifier = self._classifier or await self.warm_up()
-        intent, entities = self._understand(classifier, text, lang, today)
+        intent, entities = self._understand(classifier, text, lang, today, self.region)
         mention = match_room_type(text, lang, await self.catalog())
         if mention is not None:
             entities = replace(entities, room_type=mention)
@@ -93,7 +95,9 @@ class NluParser:
         return ParseResult(language=lang, intent=intent, entities=entities)
 
     @staticmethod
-    def _understand(classifier: IntentClassifier, text: str, lang: str, today: date) -> tuple[Intent, Entities]:
+    def _understand(
+        classifier: IntentClassifier, text: str, lang: str, today: date, region: str
+    ) -> tuple[Intent, Entities]:
         intent = classifier.predict(request_focus(text, lang, today), lang)
         stay = extract_stay(text, lang, today)
         party = extract_party(text, lang)
@@ -108,7 +112,7 @@ class NluParser:
             booking_ref=extract_booking_ref(text),
             guest_name=extract_guest_name(text, lang),
             email=extract_email(text),
-            phone=extract_phone(text),
+            phone=extract_phone(text, region),
             topic=extract_topic(text, lang),
         )
         return intent, entities

@@ -92,6 +92,8 @@ class Entities:
     booking_ref: str | None = None
     guest_name: str | None = None
     email: str | None = None
+    # E.164 ("+34612345678"); a number written without country code that the hotel's country
+    # cannot hold stays its digits, without "+" ("612345678"): the guest is asked its country.
     phone: str | None = None
     topic: str | None = None
 

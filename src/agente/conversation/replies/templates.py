@@ -33,6 +33,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ask_phone": "¿Y un teléfono de contacto?",
         "invalid_email": "Ese email no parece válido. ¿Me lo escribes de nuevo?",
         "invalid_phone": "Ese teléfono no parece válido. Escríbelo con prefijo, por ejemplo +34 612 345 678.",
+        "ask_phone_country": "¿De qué país es el teléfono {phone}? Dime el prefijo (por ejemplo +34) o "
+        "escríbelo entero con prefijo.",
+        "invalid_name": "Un nombre solo lleva letras, sin números. ¿A nombre de quién hago la reserva?",
+        "name_too_long": "Ese nombre es demasiado largo para el sistema de reservas (hasta {max} caracteres "
+        "el nombre y {max} los apellidos). ¿Me lo das más corto?",
+        "email_too_long": "Ese email es demasiado largo para el sistema de reservas (hasta {max} caracteres). "
+        "¿Tienes otro más corto?",
         "confirm_booking": "Resumen: {room}, {stay}, {party}. Total {total}{stale_note}. A nombre de {name} "
         "({email}, {phone}). ¿Confirmo la reserva?",
         "stale_note": " (precio por confirmar)",
@@ -100,6 +107,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ask_phone": "And a contact phone number?",
         "invalid_email": "That email doesn't look right. Could you type it again?",
         "invalid_phone": "That phone number doesn't look right. Please include the country code, e.g. +1 305 555 0100.",
+        "ask_phone_country": "Which country is the phone number {phone} from? Tell me its country code "
+        "(e.g. +44), or type it in full with the code.",
+        "invalid_name": "A name can only have letters, no digits. Whose name should the booking be under?",
+        "name_too_long": "That name is too long for the booking system (up to {max} characters for the first "
+        "name and {max} for the surname). Could you give me a shorter form?",
+        "email_too_long": "That email is too long for the booking system (up to {max} characters). Do you have "
+        "a shorter one?",
         "confirm_booking": "Summary: {room}, {stay}, {party}. Total {total}{stale_note}. Under {name} "
         "({email}, {phone}). Shall I confirm the booking?",
         "stale_note": " (price to be confirmed)",

@@ -4,13 +4,15 @@
     # {"stay_range": 0.98, "stay_range_cases": 103.0, "stay": ..., "party": ..., ...}
 
 The file holds ``reference_date`` (the hotel's today), ``catalog`` (``[id, name]`` room
-types) and ``cases``; each case has ``text`` and ``language``, may override
-``reference_date`` and ``catalog``, and gives any of these expectations:
+types), ``region`` (the hotel's country, for phones without country code; default US) and
+``cases``; each case has ``text`` and ``language``, may override ``reference_date``,
+``catalog`` and ``region``, and gives any of these expectations:
 
 * ``stay``: ``{check_in, check_out, nights, in_past}``; check_in/check_out default to null,
   nights and in_past are checked only when given; ``stay: null`` means no dates at all.
 * ``party``: ``{adults, children, rooms}``, missing keys null; ``party: null`` means no counts.
-* ``email``, ``phone``, ``name``, ``booking_ref``, ``topic``: a string, or null for none.
+* ``email``, ``phone``, ``name``, ``booking_ref``, ``topic``: a string, or null for none; a
+  phone in E.164, or its digits alone when the region cannot hold it.
 * ``room_type``: ``{id: <id or null>}`` (or the id alone), or null when no room type is
   mentioned.
 
@@ -56,6 +58,7 @@ class _Case:
     language: str
     reference: date
     catalog: tuple[tuple[int, str], ...]
+    region: str
     expect: Mapping[str, Any]
 
 
@@ -76,12 +79,14 @@ def _cases(path: str | Path) -> list[_Case]:
     if reference is None:
         raise ValueError(f"{path}: reference_date is required")
     catalog = _catalog(document.get("catalog"))
+    region = str(document.get("region", "US"))
     return [
         _Case(
             text=str(raw["text"]),
             language=str(raw["language"]),
             reference=_date(raw.get("reference_date")) or reference,
             catalog=_catalog(raw["catalog"]) if "catalog" in raw else catalog,
+            region=str(raw.get("region", region)),
             expect=raw,
         )
         for raw in document["cases"]
@@ -122,7 +127,7 @@ def _room_type(case: _Case) -> list[tuple[str, object, object]]:
 
 _PLAIN: dict[str, Callable[[_Case], object]] = {
     "email": lambda case: extract_email(case.text),
-    "phone": lambda case: extract_phone(case.text),
+    "phone": lambda case: extract_phone(case.text, case.region),
     "name": lambda case: extract_guest_name(case.text, case.language),
     "booking_ref": lambda case: extract_booking_ref(case.text),
     "topic": lambda case: extract_topic(case.text, case.language),

@@ -43,7 +43,8 @@ _ATTRIBUTE_PATTERNS: tuple[tuple[ChoiceKind, str], ...] = (
         "cheapest",
         r"\b(?:cheapest|least\s+expensive|lowest[\s\-]+(?:price|priced|rate|cost))\b"
         rf"|\b{_ART}\s+(?:mas\s+)?(?:barat\w*|economic[oa]s?)\b"
-        rf"|\b{_ART}\s+menos\s+car[oa]\b|\b{_ART}\s+(?:cheap|affordable|budget|inexpensive){_ONE}\b"
+        rf"|\b{_ART}\s+menos\s+(?:car[oa]|costos[oa])\b"
+        rf"|\b{_ART}\s+(?:cheap|cheaper|affordable|budget|inexpensive){_ONE}\b"
         rf"|\b{_ART}\s+most\s+(?:affordable|economical)\b"
         rf"|\b{_ART}\s+(?:de\s+)?(?:menor|mas\s+bajo)\s+precio\b"
         rf"|\b{_ART}\s+que\s+(?:cuesta|vale|sale|es|esta)\s+(?:menos|mas\s+(?:barat\w*|economic[oa]))\b",
@@ -51,7 +52,8 @@ _ATTRIBUTE_PATTERNS: tuple[tuple[ChoiceKind, str], ...] = (
     (
         "priciest",
         r"\b(?:most\s+expensive|priciest|dearest|fanciest|poshest|most\s+luxurious)\b"
-        rf"|\b{_ART}\s+mas\s+(?:car[oa]|lujos[oa]|exclusiv[oa])\b"
+        rf"|\b{_ART}\s+mas\s+(?:car[oa]|costos[oa]|lujos[oa]|exclusiv[oa])\b"
+        rf"|\b{_ART}\s+more\s+expensive{_ONE}\b"
         rf"|\b{_ART}\s+(?:expensive|pricey|pricy){_ONE}\b|\b(?:la|el)\s+car[oa]\b"
         rf"|\b{_ART}\s+(?:de\s+)?mayor\s+precio\b|\bhighest[\s\-]+(?:price|priced)\b"
         rf"|\b{_ART}\s+que\s+(?:cuesta|vale|sale)\s+mas\b(?!\s+(?:barat|economic))",

@@ -22,6 +22,7 @@ Each file::
         reply_has_quote: true          # every total the PMS quotes for the slots appears in the reply
         reply_empty: false
         pms: {down: false}             # change simulator faults before this step
+      - say: "cancel {last_reference} please, email ana@gmail.com"   # the reference of the last booking made
     end:
       booking: {room_type_id: 1, check_in: 2026-12-12, check_out: 2026-12-15, adults: 2}
       # or: booking: none
@@ -127,12 +128,22 @@ async def test_conversation(case: Path, agent: Container) -> None:
     for number, step in enumerate(spec["steps"], start=1):
         if "pms" in step:
             await _faults(agent, step["pms"])
+        text = str(step["say"])
+        if "{last_reference}" in text:
+            text = text.replace("{last_reference}", await _last_reference(agent))
         reply = await agent.conversations.handle(
-            channel="web", external_id=guest, text=step["say"], language=spec.get("declared_language"), today=today
+            channel="web", external_id=guest, text=text, language=spec.get("declared_language"), today=today
         )
         await _check_step(agent, step, reply, f"{case.name} step {number} ({step['say']!r})")
 
     await _check_end(agent, spec.get("end") or {}, case.name)
+
+
+async def _last_reference(container: Container) -> str:
+    async with db.session_scope(container.session_factory) as session:
+        records = list((await session.execute(select(BookingRecord).order_by(BookingRecord.created_at))).scalars())
+    assert records, "{last_reference} used before any booking was made"
+    return records[-1].reference
 
 
 async def _check_step(agent: Container, step: dict[str, Any], reply: Reply, where: str) -> None:

@@ -27,8 +27,10 @@ from agente.conversation.nlu.entities.contact import (
     malformed_email,
     name_with_digits,
 )
-from agente.conversation.nlu.entities.counts import extract_party
+from agente.conversation.nlu.entities.counts import extract_count_answer, extract_party
 from agente.conversation.nlu.entities.dates import extract_stay
+from agente.conversation.nlu.entities.polarity import ACTIONS, extract_polarity
+from agente.conversation.nlu.entities.room_choice import extract_room_choice
 from agente.conversation.nlu.entities.room_type import match_room_type
 from tests.fuzz.strategies import CALL_BUDGET, adversarial_text, cpu_seconds, fuzz_settings
 
@@ -37,6 +39,24 @@ REFERENCES = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 CATALOG = [(1, "Doble Estándar"), (2, "Suite Junior"), (3, "Deluxe Ocean View"), (4, "Individual")]
 # A count is at most two digits; the relatives a message lists add one each.
 MAX_PEOPLE = 10_000
+
+
+@fuzz_settings(60)
+@given(text=adversarial_text(), language=LANGUAGES, action=st.sampled_from([*ACTIONS, None]))
+def test_answers_in_context_hold_together(text: str, language: str, action: str | None) -> None:
+    """A yes/no, a room choice and a bare count, read from any text, within the budget."""
+    (said, choice, count), spent = cpu_seconds(
+        lambda: (
+            extract_polarity(text, language, action),
+            extract_room_choice(text, language),
+            extract_count_answer(text, language),
+        )
+    )
+    assert spent < CALL_BUDGET, f"reading the answers took {spent:.3f} s of CPU"
+    assert said in (True, False, None)
+    if choice is not None and choice.value is not None:
+        assert 0 <= choice.value <= 99
+    assert count is None or 1 <= count <= 30
 
 
 @fuzz_settings(60)

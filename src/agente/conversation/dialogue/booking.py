@@ -15,6 +15,7 @@ from decimal import Decimal
 from agente.conversation.dialogue import guest
 from agente.conversation.dialogue.state import Goal, QuotedRoom, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
+from agente.conversation.nlu.entities.room_choice import RoomChoice, extract_room_choice
 from agente.conversation.nlu.types import IntentName
 from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
 from agente.conversation.replies.render import render
@@ -22,22 +23,6 @@ from agente.observability import tracing
 from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
 from agente.pms.types import Availability, BookingRequest, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
-
-_CHOICE = re.compile(r"^\D*(\d)\D*$")
-_ORDINALS = {
-    "primera": 1,
-    "primero": 1,
-    "first": 1,
-    "segunda": 2,
-    "segundo": 2,
-    "second": 2,
-    "tercera": 3,
-    "tercero": 3,
-    "third": 3,
-    "cuarta": 4,
-    "cuarto": 4,
-    "fourth": 4,
-}
 
 
 def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
@@ -142,6 +127,8 @@ def show_quote(msg: Message, slots: Slots, availability: Availability) -> Outcom
                 total=str(o.total_price),
                 available=o.available_rooms,
                 fees=[{"name": f.name, "amount": str(f.amount), "per": f.per} for f in o.fees],
+                max_adults=o.max_adults,
+                max_children=o.max_children,
             )
             for o in availability.offers
         ],
@@ -161,30 +148,55 @@ def show_quote(msg: Message, slots: Slots, availability: Availability) -> Outcom
     return answer(Step.CHOOSE_ROOM, s, *replies, msg.say("quote_footer"))
 
 
+def quoted_room(choice: RoomChoice, quote: list[QuotedRoom]) -> QuotedRoom | None:
+    """The room of ``quote`` that ``choice`` points at, or None when it points at none."""
+    if not quote:
+        return None
+    if choice.kind == "number":
+        n = choice.value or 0
+        return quote[n - 1] if 1 <= n <= len(quote) else None
+    if choice.kind == "last":
+        return quote[-1]
+    if choice.kind == "cheapest":
+        return min(quote, key=lambda q: Decimal(q.total))
+    if choice.kind == "priciest":
+        return max(quote, key=lambda q: Decimal(q.total))
+    if any(q.max_adults is None for q in quote):
+        return None  # a quote kept without the rooms' sizes cannot be chosen by size
+    if choice.kind == "fits":
+        fitting = [q for q in quote if (q.max_adults or 0) >= (choice.value or 0)]
+        # The smallest room that takes them; between equals, the cheaper.
+        return min(fitting, key=lambda q: (q.max_adults or 0, Decimal(q.total)), default=None)
+
+    def size(q: QuotedRoom) -> tuple[int, int]:
+        return (q.max_adults or 0) + (q.max_children or 0), q.max_adults or 0
+
+    if choice.kind == "largest":
+        return max(quote, key=lambda q: (size(q), -Decimal(q.total)))
+    return min(quote, key=lambda q: (size(q), Decimal(q.total)))
+
+
+def room_answered(msg: Message, slots: Slots) -> int | None:
+    """The room of the quote the message chooses: by number, ordinal, what it is ("the
+    cheapest", "la más grande", "the one for 4") or a word of its name; None for none."""
+    s = slots
+    choice = extract_room_choice(msg.text, msg.language)
+    if choice is not None and not (choice.kind == "number" and msg.entities.adults is not None):
+        room = quoted_room(choice, s.quote)
+        return room.room_type_id if room is not None else None
+    # A word of a quoted room's name ("general", "la ejecutiva") names it when only one matches.
+    words = set(re.findall(r"[a-záéíóúñ]{4,}", msg.text.lower()))
+    named = [q for q in s.quote if words & {w.lower().rstrip("s") for w in q.name.split()}]
+    return named[0].room_type_id if len(named) == 1 else None
+
+
 def pick_room(msg: Message, slots: Slots) -> Outcome | None:
-    """The room the guest chose from the quote, by number, ordinal or name, asked about; None
-    when the message chooses none."""
+    """The room the guest chose from the quote, asked about; None when the message chooses none."""
     s = slots
     mention = msg.entities.room_type
     if mention is not None and mention.room_type_id is not None and s.chosen() is not None:
         return ask_guest(msg, s)
-    text = msg.text.lower()
-    number = None
-    match = _CHOICE.match(text.strip())
-    if match and msg.entities.adults is None:
-        number = int(match.group(1))
-    for word, n in _ORDINALS.items():
-        if re.search(rf"\b{word}\b", text):
-            number = n
-    chosen: int | None = None
-    if number is not None and 1 <= number <= len(s.quote):
-        chosen = s.quote[number - 1].room_type_id
-    else:
-        # A word of a quoted room's name ("general", "la ejecutiva") names it when only one matches.
-        words = set(re.findall(r"[a-záéíóúñ]{4,}", text))
-        named = [q for q in s.quote if words & {w.lower().rstrip("s") for w in q.name.split()}]
-        if len(named) == 1:
-            chosen = named[0].room_type_id
+    chosen = room_answered(msg, s)
     if chosen is None:
         return None
     outcome = ask_guest(msg, replace(s, room_type_id=chosen))

@@ -1,6 +1,8 @@
 """One dialogue turn: decide what to do with an understood message, given the session's step.
 
-The shared rules come first (:data:`~.rules.RULES`: a person, a complaint, a question about
+The message is first read as the answer to the step's question (:func:`~.answers.in_context`:
+a bare "2" after "how many?", "the cheapest" at the quote, "sí, cancélala" at a confirmation).
+The shared rules come next (:data:`~.rules.RULES`: a person, a complaint, a question about
 the hotel, thanks, goodbye, managing a booking), then the step's own handler
 (:data:`~.steps.STEPS`). Below the confidence threshold the agent asks instead of guessing;
 after ``MAX_MISUNDERSTOOD`` misunderstandings in a row, a person takes over.
@@ -10,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from agente.conversation.dialogue.answers import in_context
 from agente.conversation.dialogue.rules import RULES, asked
 from agente.conversation.dialogue.state import Slots, Step
-from agente.conversation.dialogue.steps import STEPS, pending_question
+from agente.conversation.dialogue.steps import STEPS, clarify
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, Turn, answer, hand_off
 from agente.conversation.nlu.types import Intent, IntentName
 
@@ -41,6 +44,14 @@ async def respond(turn: Turn, deps: Deps, threshold: float) -> None:
 
 async def decide(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     """What to say and what changes, for ``msg`` arriving with ``slots``."""
+    read = in_context(msg, slots)
+    outcome = await _decide(read, slots, deps)
+    if outcome.understood and outcome.intent is None and read.intent != msg.intent:
+        return replace(outcome, intent=read.intent)
+    return outcome
+
+
+async def _decide(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     for rule in RULES:
         outcome = await rule(msg, slots, deps)
         if outcome is not None:
@@ -60,5 +71,5 @@ def _misunderstood(msg: Message, slots: Slots) -> Outcome:
         key = "out_of_scope" if asked(msg) == IntentName.OUT_OF_SCOPE and msg.confident else "clarify"
         outcome = answer(Step.IDLE, slots, msg.say(key))
     else:
-        outcome = answer(msg.step, slots, msg.say("clarify"), pending_question(msg, slots))
+        outcome = answer(msg.step, slots, *clarify(msg, slots))
     return replace(outcome, understood=False)

@@ -66,6 +66,10 @@ class QuotedRoom:
     total: str
     available: int | None
     fees: list[dict[str, str]] = field(default_factory=list)
+    # What one room takes, so the guest can choose "the biggest" or "the one for 4"
+    # (None in sessions stored before it was kept).
+    max_adults: int | None = None
+    max_children: int | None = None
 
 
 @dataclass

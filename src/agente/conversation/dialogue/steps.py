@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import date
 
 from agente.conversation.dialogue import booking, guest, manage
 from agente.conversation.dialogue.state import Goal, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, not_understood
 from agente.conversation.nlu.types import IntentName
+from agente.conversation.replies.format import format_day
 
 Handler = Callable[[Message, Slots, Deps], Awaitable[Outcome]]
 
@@ -105,7 +107,7 @@ async def confirm_booking(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         return answer(Step.ASK_GUEST, s, msg.say(problem)) if problem else booking.ask_guest(msg, s)
     if msg.means(IntentName.AFFIRM):
         return await booking.book(msg, slots, deps)
-    return answer(msg.step, slots, msg.say("confirm_yes_no"))
+    return not_understood(msg, slots)
 
 
 async def verify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
@@ -124,14 +126,15 @@ async def modify_what(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 
 
 async def confirm_modify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
-    if msg.means(IntentName.DENY):
-        return manage.declined(msg, slots)
+    # "No, mejor del 5 al 8" is another change, not a refusal.
     s, changed, _ = booking.merge_entities(msg, slots)
     if changed:
         return await manage.propose_change(msg, s, deps)
+    if msg.means(IntentName.DENY):
+        return manage.declined(msg, slots)
     if msg.means(IntentName.AFFIRM):
         return await manage.modify(msg, s, deps)
-    return answer(msg.step, s, msg.say("confirm_yes_no"))
+    return not_understood(msg, slots)
 
 
 async def confirm_cancel(msg: Message, slots: Slots, deps: Deps) -> Outcome:
@@ -139,7 +142,7 @@ async def confirm_cancel(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         return manage.declined(msg, slots)
     if msg.means(IntentName.AFFIRM):
         return await manage.cancel(msg, slots, deps)
-    return answer(msg.step, slots, msg.say("confirm_yes_no"))
+    return not_understood(msg, slots)
 
 
 STEPS: dict[Step, Handler] = {
@@ -159,6 +162,9 @@ def pending_question(msg: Message, slots: Slots) -> str:
     """The question the current step is waiting on, to ask again after an aside."""
     s, step = slots, msg.step
     if step is Step.ASK_STAY:
+        if s.check_in and not s.check_out:
+            arrival = format_day(date.fromisoformat(s.check_in), msg.language)
+            return msg.say("ask_check_out", check_in=arrival)
         return msg.say("ask_dates" if not s.check_in else "ask_party")
     if step is Step.CHOOSE_ROOM:
         return msg.say("choose_again", count=len(s.quote))
@@ -174,3 +180,22 @@ def pending_question(msg: Message, slots: Slots) -> str:
     if step is Step.MODIFY_WHAT:
         return msg.say("modify_what", reference=s.booking_ref)
     return msg.say("confirm_yes_no")
+
+
+def clarify(msg: Message, slots: Slots) -> tuple[str, ...]:
+    """What to say when the step could not use the message: what this step can take."""
+    s, step = slots, msg.step
+    if step is Step.ASK_STAY:
+        if not s.check_in:
+            return (msg.say("clarify_dates"),)
+        if not s.check_out:
+            return (msg.say("clarify_check_out"),)
+        return (msg.say("clarify_party"),)
+    if step is Step.CHOOSE_ROOM and s.quote:
+        names = ", ".join(q.name for q in s.quote)
+        return (msg.say("clarify_room", count=len(s.quote), names=names),)
+    if step in (Step.CONFIRM_BOOKING, Step.CONFIRM_CANCEL, Step.CONFIRM_MODIFY):
+        return (msg.say("clarify_yes_no"),)
+    if step is Step.MODIFY_WHAT:
+        return (msg.say("clarify_modify", reference=s.booking_ref),)
+    return msg.say("clarify"), pending_question(msg, s)

@@ -13,6 +13,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "la estancia. ¿Qué necesitas?",
         "clarify": "Perdona, no te he entendido bien. ¿Quieres consultar disponibilidad, hacer o gestionar "
         "una reserva, o tienes una pregunta sobre el hotel?",
+        "clarify_dates": "Perdona, no he entendido las fechas. Dime el día de llegada y el de salida (por "
+        "ejemplo: del 12 al 15 de diciembre) o la llegada y las noches (el 12 de diciembre, 3 noches).",
+        "clarify_check_out": "Perdona, no lo he entendido. Dime el día de salida (por ejemplo: el 15) o cuántas "
+        "noches (por ejemplo: 3 noches).",
+        "clarify_party": "Perdona, no he entendido cuántos seréis. Dime un número («2») o adultos y niños "
+        "(«2 adultos y un niño de 6 años»).",
+        "clarify_room": "Perdona, no he entendido qué habitación quieres. Responde con su número (del 1 al "
+        "{count}) o su nombre ({names}), o dime «la más barata», «la más grande» o «la de 4 personas».",
+        "clarify_yes_no": "Perdona, no te he entendido. Responde «sí» para seguir adelante o «no» para dejarlo.",
+        "clarify_modify": "Perdona, no he entendido el cambio de la reserva {reference}. Dime las nuevas fechas "
+        "(por ejemplo: del 12 al 15 de diciembre) o el nuevo número de personas (por ejemplo: 3 adultos).",
         "ask_dates": "¿Para qué fechas? Dime el día de llegada y el de salida (por ejemplo: del 12 al 15 de "
         "diciembre).",
         "ask_check_out": "Llegada el {check_in}. ¿Hasta qué día, o cuántas noches?",
@@ -88,6 +99,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "your stay. What do you need?",
         "clarify": "Sorry, I didn't quite get that. Would you like to check availability, make or manage a "
         "booking, or do you have a question about the hotel?",
+        "clarify_dates": "Sorry, I didn't get the dates. Tell me your arrival and departure days (for example: "
+        "December 12 to 15) or your arrival and the nights (December 12, 3 nights).",
+        "clarify_check_out": "Sorry, I didn't get that. Tell me your departure day (for example: the 15th) or how "
+        "many nights (for example: 3 nights).",
+        "clarify_party": 'Sorry, I didn\'t get how many of you are coming. Tell me a number ("2") or adults and '
+        'children ("2 adults and a 6-year-old").',
+        "clarify_room": "Sorry, I didn't get which room you'd like. Reply with its number (1 to {count}) or its "
+        'name ({names}), or tell me "the cheapest", "the biggest" or "the one for 4".',
+        "clarify_yes_no": 'Sorry, I didn\'t get that. Answer "yes" to go ahead or "no" to leave it.',
+        "clarify_modify": "Sorry, I didn't get the change to booking {reference}. Tell me the new dates (for "
+        "example: December 12 to 15) or the new number of guests (for example: 3 adults).",
         "ask_dates": "For which dates? Tell me your arrival and departure days (for example: December 12 to 15).",
         "ask_check_out": "Arriving {check_in}. Until which day, or how many nights?",
         "ask_party": "How many guests (adults and children)?",

@@ -149,7 +149,7 @@ async def test_ask_stay_asking_again_repeats_the_missing_question(desk: Desk) ->
 async def test_ask_stay_an_unclear_answer_asks_again(desk: Desk) -> None:
     await desk.send("from June 10 to 13", IntentName.CHECK_AVAILABILITY, check_in=ARRIVAL, check_out=DEPARTURE)
     outcome = await desk.send("hmm", IntentName.OUT_OF_SCOPE, confidence=0.3)
-    assert outcome.replies == (en("clarify"), en("ask_party"))
+    assert outcome.replies == (en("clarify_party"),)
     assert outcome.step is Step.ASK_STAY and outcome.slots.misunderstood == 1 and not outcome.understood
 
 
@@ -200,7 +200,7 @@ async def test_choose_room_a_room_not_quoted_is_dropped(desk: Desk) -> None:
     await desk.quoted(adults=3)
     outcome = await desk.send("the suite", room_type=room(3, "suite"))
     assert outcome.slots.room_type_id is None
-    assert outcome.replies == (en("clarify"), en("choose_again", count=1))
+    assert outcome.replies == (en("clarify_room", count=1, names="Family Room"),)
 
 
 async def test_choose_room_thanks_is_answered_and_the_quote_kept(desk: Desk) -> None:
@@ -335,7 +335,8 @@ async def test_confirm_booking_a_room_taken_meanwhile_is_quoted_again(desk: Desk
 async def test_confirm_booking_anything_but_yes_or_no_asks_again(desk: Desk) -> None:
     await desk.at_summary()
     outcome = await desk.send("hmm", IntentName.INFORM)
-    assert outcome.replies == (en("confirm_yes_no"),) and outcome.step is Step.CONFIRM_BOOKING
+    assert outcome.replies == (en("clarify_yes_no"),) and outcome.step is Step.CONFIRM_BOOKING
+    assert not outcome.understood and outcome.slots.misunderstood == 1
 
 
 async def test_confirm_booking_no_drops_it(desk: Desk) -> None:
@@ -375,7 +376,8 @@ async def test_ask_stay_a_departure_before_the_arrival_asks_for_the_dates_again(
 async def test_choose_room_a_number_not_in_the_quote_chooses_nothing(desk: Desk) -> None:
     await desk.quoted()
     outcome = await desk.send("7")
-    assert outcome.replies == (en("clarify"), en("choose_again", count=3)) and outcome.step is Step.CHOOSE_ROOM
+    names = "Standard Double, Family Room, Junior Suite"
+    assert outcome.replies == (en("clarify_room", count=3, names=names),) and outcome.step is Step.CHOOSE_ROOM
 
 
 async def test_confirm_booking_refused_by_the_pms_says_why(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:

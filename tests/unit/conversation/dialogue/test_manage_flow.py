@@ -115,7 +115,7 @@ async def test_confirm_cancel_no_keeps_the_booking(desk: Desk) -> None:
 async def test_confirm_cancel_anything_else_asks_again(desk: Desk) -> None:
     await _verified(desk, IntentName.CANCEL_BOOKING)
     outcome = await desk.send("hmm", IntentName.INFORM)
-    assert outcome.replies == (en("confirm_yes_no"),) and outcome.step is Step.CONFIRM_CANCEL
+    assert outcome.replies == (en("clarify_yes_no"),) and outcome.step is Step.CONFIRM_CANCEL
 
 
 async def test_confirm_cancel_with_the_pms_down_goes_to_staff(desk: Desk) -> None:
@@ -165,7 +165,7 @@ async def test_modify_what_dates_without_rooms_are_refused(desk: Desk) -> None:
 async def test_modify_what_an_unclear_answer_asks_again(desk: Desk) -> None:
     booking = await _verified(desk, IntentName.MODIFY_BOOKING)
     outcome = await desk.send("hmm", IntentName.OUT_OF_SCOPE, confidence=0.2)
-    assert outcome.replies == (en("clarify"), en("modify_what", reference=booking.reference))
+    assert outcome.replies == (en("clarify_modify", reference=booking.reference),)
 
 
 async def test_modify_what_no_keeps_the_booking(desk: Desk) -> None:
@@ -218,7 +218,7 @@ async def test_confirm_modify_anything_else_asks_again(desk: Desk) -> None:
     await _verified(desk, IntentName.MODIFY_BOOKING)
     await desk.send("June 20", check_in=date(2030, 6, 20))
     outcome = await desk.send("hmm")
-    assert outcome.replies == (en("confirm_yes_no"),) and outcome.step is Step.CONFIRM_MODIFY
+    assert outcome.replies == (en("clarify_yes_no"),) and outcome.step is Step.CONFIRM_MODIFY
 
 
 async def test_confirm_modify_refused_by_the_pms_asks_for_another_change(desk: Desk) -> None:

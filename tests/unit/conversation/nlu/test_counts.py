@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from agente.conversation.nlu.entities.counts import extract_party, mask_party_numbers
+from agente.conversation.nlu.entities.counts import extract_count_answer, extract_party, mask_party_numbers
 from agente.conversation.nlu.types import Party
 
 
@@ -66,6 +66,31 @@ from agente.conversation.nlu.types import Party
         ("en", "4 pax", Party(adults=4)),
         ("en", "two rooms please", Party(rooms=2)),
         ("en", "me and 3 friends", Party(adults=4)),
+        # Children given by their ages.
+        ("en", "and our 6-year-old", Party(children=1)),
+        ("en", "me and my wife and our 6-year-old", Party(adults=2, children=1)),
+        ("en", "we're 2 adults plus a 6yo", Party(adults=2, children=1)),
+        ("en", "2 adults with kids aged 4 and 7", Party(adults=2, children=2)),
+        ("en", "my wife, me and the kids 4 and 7", Party(adults=2, children=2)),
+        ("en", "just me and my 5 year old", Party(adults=1, children=1)),
+        ("en", "we are 3: me, my wife and our 6yo", Party(adults=2, children=1)),
+        ("es", "con un niño de 8", Party(children=1)),
+        ("es", "2 adultos con los niños de 4 y 7 años", Party(adults=2, children=2)),
+        ("es", "mi marido, yo y la peque de 3 años", Party(adults=2, children=1)),
+        ("es", "nosotros dos y la niña de 6", Party(adults=2, children=1)),
+        # Couples and families.
+        ("es", "mi pareja y yo", Party(adults=2)),
+        ("en", "me and my wife and our two kids", Party(adults=2, children=2)),
+        ("es", "dos peques", Party(children=2)),
+        ("es", "2 peques", Party(children=2)),
+        # One person, and bookings for somebody else: nobody is added.
+        ("es", "una persona", Party(adults=1)),
+        ("es", "una sola persona", Party(adults=1)),
+        ("en", "a single person", Party(adults=1)),
+        ("es", "es para mi madre", Party(adults=1)),
+        ("en", "it's for my husband only", Party(adults=1)),
+        ("en", "for my parents", Party(adults=2)),
+        ("es", "para mi mujer y para mí", Party(adults=2)),
     ],
 )
 def test_party(language: str, text: str, party: Party) -> None:
@@ -98,3 +123,26 @@ def test_numbers_that_are_not_people(language: str, text: str) -> None:
 
 def test_mask_party_numbers_keeps_the_days() -> None:
     assert mask_party_numbers("para 2 adultos del 2 al 4") == "para § del 2 al 4"
+
+
+@pytest.mark.parametrize(
+    "text, count",
+    [
+        ("2", 2),
+        ("dos", 2),
+        ("2 pax", 2),
+        ("somos 3", 3),
+        ("just 2 please", 2),
+        ("solo dos, gracias", 2),
+        ("we are two", 2),
+        ("seremos 4 personas", 4),
+        ("2!!", 2),
+    ],
+)
+def test_a_bare_count_answers_how_many(text: str, count: int) -> None:
+    assert extract_count_answer(text, "es") == count
+
+
+@pytest.mark.parametrize("text", ["el 2", "2 noches", "2 de diciembre", "612345678", "hola", "2 adultos y 1 niño"])
+def test_more_than_a_count_is_no_bare_count(text: str) -> None:
+    assert extract_count_answer(text, "es") is None

@@ -12,10 +12,10 @@ import yaml
 from agente.conversation.replies.templates import TEMPLATES
 
 # Forms that address the guest as «usted»: the pronoun, its object and possessive forms next
-# to what a guest has, and the third-person verbs the agent would use to speak to them.
+# to what only a guest has (a room's «su número» is the room's), and the third-person verbs the agent would use to speak to them.
 _USTED = re.compile(
     r"\busted(es)?\b|\ble (damos|enviamos|ayudamos|recomendamos|confirmamos|esperamos|llamamos)\b"
-    r"|\bayudarle\b|\bsu (reserva|llegada|estancia|habitaci[oó]n|correo|tel[eé]fono|n[uú]mero|nombre)\b"
+    r"|\bayudarle\b|\bsu (reserva|llegada|estancia|correo|tel[eé]fono)\b"
     r"|\b(necesita|desea|quiere|puede|prefiere|indique|escriba|consulte|llame|p[oó]ngase)\b",
     re.IGNORECASE,
 )

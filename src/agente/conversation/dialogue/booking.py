@@ -44,11 +44,15 @@ def valid_phone(phone: str) -> bool:
     return 9 <= len(re.sub(r"\D", "", phone)) <= 15
 
 
-def _merged_dates(e: Entities, s: Slots) -> tuple[str | None, str | None]:
+def _merged_dates(e: Entities, s: Slots, step: Step) -> tuple[str | None, str | None]:
     if e.no_such_day is not None:
         # Only what the message said validly stays; the day that does not exist is asked again.
         return (e.check_in.isoformat() if e.check_in else None, e.check_out.isoformat() if e.check_out else None)
     check_in, check_out = s.check_in, s.check_out
+    if step is Step.ASK_STAY and s.check_in and not s.check_out and e.check_in and not (e.check_out or e.nights):
+        # "Arriving the 14th: until which day?" - "the 17th": a day after the arrival answers it.
+        if e.check_in > date.fromisoformat(s.check_in):
+            return check_in, e.check_in.isoformat()
     if e.check_in:
         check_in = e.check_in.isoformat()
         if not e.check_out and not e.nights:
@@ -70,7 +74,7 @@ def _merged_dates(e: Entities, s: Slots) -> tuple[str | None, str | None]:
 def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
     """The slots with what the guest just said; and whether (the stay or party, the room) changed."""
     e, s = msg.entities, slots
-    check_in, check_out = _merged_dates(e, s)
+    check_in, check_out = _merged_dates(e, s, msg.step)
     said_dates = e.check_in or e.check_out or e.nights or e.no_such_day or e.reversed_stay
     merged = replace(
         s,

@@ -414,3 +414,11 @@ def test_the_day_after_an_arrival_discussed_is_its_departure() -> None:
 )
 def test_numbers_past_31_that_are_not_days(language: str, text: str) -> None:
     assert extract_stay(text, language, SUNDAY) == StayDates()
+
+
+def test_a_day_alone_when_only_the_arrival_is_known_is_the_first_such_day_after_it() -> None:
+    # "Arriving January 28: until which day?" - "el 2" is 2 February, not 2 January.
+    stay = extract_stay("el 2", "es", SUNDAY, discussed=(d(1, 28, 2027), None))
+    assert stay.check_in == d(2, 2, 2027)
+    stay = extract_stay("llegamos el 2", "es", SUNDAY, discussed=(d(1, 28, 2027), None))
+    assert stay.check_in == d(1, 2, 2027)

@@ -218,7 +218,11 @@ def _ends(
     if isinstance(arrival_when, PartialDate) and departure and isinstance(departure.when, PartialDate):
         arrival_when = _borrow(arrival_when, departure.when)
     check_in = None
-    if arrival_when is not None:
+    if arrival is not None and arrival.role is None and departure is None and discussed[0] and not discussed[1]:
+        # Only the arrival is known and a day comes alone: it answers "until which day?" and is
+        # the first such day after that arrival (the dialogue reads it as the departure).
+        check_in = _place(arrival.when, discussed[0], reference, True)
+    elif arrival_when is not None:
         if isinstance(arrival_when, PartialDate):
             # A departure in the message is the message's own: only the discussed month applies.
             check_in = _in_discussed_month(

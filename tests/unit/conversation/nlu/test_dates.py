@@ -422,3 +422,13 @@ def test_a_day_alone_when_only_the_arrival_is_known_is_the_first_such_day_after_
     assert stay.check_in == d(2, 2, 2027)
     stay = extract_stay("llegamos el 2", "es", SUNDAY, discussed=(d(1, 28, 2027), None))
     assert stay.check_in == d(1, 2, 2027)
+
+
+def test_a_day_of_an_occasion_does_not_override_a_weekend() -> None:
+    stay = extract_stay("this weekend, it's my birthday on the 5th", "en", SUNDAY)
+    assert (stay.check_in, stay.check_out) == (d(12, 4), d(12, 6))
+
+
+def test_a_leap_day_takes_the_year_of_the_departure() -> None:
+    stay = extract_stay("del 29 de febrero al 2 de marzo de 2028", "es", SUNDAY)
+    assert (stay.check_in, stay.check_out, stay.no_such_day) == (d(2, 29, 2028), d(3, 2, 2028), None)

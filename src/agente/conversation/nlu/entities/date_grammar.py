@@ -15,8 +15,7 @@ looser pattern cannot read it again:
 Numeric dates are day/month; an English message whose numbers only make sense as
 month/day ("12/20") is read month/day throughout.
 
-Then, over the whole message: explicit days win over a vague weekend ("este finde, del 6 al
-8" is the 6th to the 8th), and a month said on its own ("en marzo", "in march") is the month
+Then, over the whole message, a month said on its own ("en marzo", "in march") is the month
 of bare days ("del 12 al 15, en marzo"). A day the calendar does not have ("30 de febrero",
 "del 30 al 32") is a mention too, so that it is told back instead of dropped.
 """
@@ -503,9 +502,6 @@ def find_mentions(text: str, language: str, reference: date, month_first: bool |
                 masked = masked[: match.start()] + _FOUND * (match.end() - match.start()) + masked[match.end() :]
         mentions.extend(found)
     mentions.sort(key=lambda m: m.start)
-    if any(isinstance(m.when, (PartialDate, NoSuchDay)) for m in mentions):
-        # "este finde, del 6 al 8" / "the weekend of the 19th to 21st": the days said win.
-        mentions = [m for m in mentions if not m.vague]
     placed: list[DateMention] = []
     for index, mention in enumerate(mentions):
         previous_end = mentions[index - 1].end if index else 0

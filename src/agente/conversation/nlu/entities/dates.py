@@ -96,6 +96,13 @@ def _without_occasions(mentions: list[DateMention], text: str) -> list[DateMenti
     return stay if stay else mentions
 
 
+def _days_over_vague(mentions: list[DateMention]) -> list[DateMention]:
+    """ "este finde, del 6 al 8" / "the weekend of the 19th to 21st": the days said win."""
+    if any(isinstance(m.when, (PartialDate, NoSuchDay)) for m in mentions):
+        return [m for m in mentions if not m.vague]
+    return mentions
+
+
 def _month_back(month: int, year: int | None) -> tuple[int, int | None]:
     if month > 1:
         return month - 1, year
@@ -264,7 +271,15 @@ def _dates(
     arrival: DateMention | None, departure: DateMention | None, reference: date, discussed: Discussed
 ) -> _Reading:
     for mention, other in ((arrival, departure), (departure, arrival)):
-        missing = _no_such_day(mention.when, reference) if mention is not None else None
+        when = mention.when if mention is not None else None
+        if (
+            mention is arrival
+            and isinstance(when, PartialDate)
+            and departure
+            and isinstance(departure.when, PartialDate)
+        ):
+            when = _borrow(when, departure.when)  # "del 29 de febrero al 2 de marzo de 2028"
+        missing = _no_such_day(when, reference) if when is not None else None
         if missing is not None:
             # Told back and asked again; the other date keeps its own role.
             if other is None or _no_such_day(other.when, reference) is not None:
@@ -323,13 +338,13 @@ def extract_stay(text: str, language: str, reference: date, discussed: Discussed
     normalised = mask_noise(normalise(text, language))
     nights, masked = take_nights(normalised)
     masked = mask_party_numbers(masked)
-    arrival, departure = _pair(_without_occasions(find_mentions(masked, language, reference), masked))
+    arrival, departure = _pair(_days_over_vague(_without_occasions(find_mentions(masked, language, reference), masked)))
     reading = _dates(arrival, departure, reference, discussed)
     if language == "en" and not _plausible(reading.check_in, reading.check_out) and has_numeric_dates(masked):
         # "arriving 4/2, leaving 4/5" is a three-night stay in April, not three months from
         # February: English numeric dates that only make a stay month/day are read so.
         us_mentions = find_mentions(masked, language, reference, month_first=True)
-        us_arrival, us_departure = _pair(_without_occasions(us_mentions, masked))
+        us_arrival, us_departure = _pair(_days_over_vague(_without_occasions(us_mentions, masked)))
         us_reading = _dates(us_arrival, us_departure, reference, discussed)
         if _plausible(us_reading.check_in, us_reading.check_out):
             arrival, departure, reading = us_arrival, us_departure, us_reading

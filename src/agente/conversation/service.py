@@ -56,6 +56,14 @@ log = structlog.stdlib.get_logger("agente.conversation")
 _STALE_AFTER = timedelta(hours=12)
 
 
+def _discussed(slots: Slots) -> tuple[date | None, date | None]:
+    """The stay the session is about, for the NLU to read bare days in its month."""
+    return (
+        date.fromisoformat(slots.check_in) if slots.check_in else None,
+        date.fromisoformat(slots.check_out) if slots.check_out else None,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
     session_id: uuid.UUID
@@ -209,7 +217,9 @@ class ConversationService:
         started = time.perf_counter()
         with tracing.span("conversation.parse"):
             if readable:
-                parse = await self.parser.parse(text, language=language, previous=state.language, today=today)
+                parse = await self.parser.parse(
+                    text, language=language, previous=state.language, today=today, discussed=_discussed(slots)
+                )
             else:
                 parse = ParseResult(
                     language=state.language or language or "es", intent=Intent(IntentName.OUT_OF_SCOPE, 0.0)

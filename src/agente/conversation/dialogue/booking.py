@@ -16,8 +16,8 @@ from agente.conversation.dialogue import guest
 from agente.conversation.dialogue.state import Goal, QuotedRoom, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
 from agente.conversation.nlu.entities.room_choice import RoomChoice, extract_room_choice
-from agente.conversation.nlu.types import IntentName
-from agente.conversation.replies.format import format_day, format_money, format_stay, party_text
+from agente.conversation.nlu.types import Entities, IntentName
+from agente.conversation.replies.format import format_calendar_day, format_day, format_money, format_stay, party_text
 from agente.conversation.replies.render import render
 from agente.observability import tracing
 from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
@@ -25,25 +25,45 @@ from agente.pms.types import Availability, BookingRequest, GuestDetails, StayQue
 from agente.reservations.errors import BookingsDisabledError
 
 
-def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
-    """The slots with what the guest just said; and whether (the stay or party, the room) changed."""
-    e, s = msg.entities, slots
+def _merged_dates(e: Entities, s: Slots, step: Step) -> tuple[str | None, str | None]:
+    if e.no_such_day is not None:
+        # Only what the message said validly stays; the day that does not exist is asked again.
+        return (e.check_in.isoformat() if e.check_in else None, e.check_out.isoformat() if e.check_out else None)
     check_in, check_out = s.check_in, s.check_out
+    if step is Step.ASK_STAY and s.check_in and not s.check_out and e.check_in and not (e.check_out or e.nights):
+        # "Arriving the 14th: until which day?" - "the 17th": a day after the arrival answers it.
+        if e.check_in > date.fromisoformat(s.check_in):
+            return check_in, e.check_in.isoformat()
     if e.check_in:
         check_in = e.check_in.isoformat()
         if not e.check_out and not e.nights:
-            # "Actually the 14th": a new arrival keeps the length of the stay already discussed.
+            # "Actually the 14th": a new arrival keeps the length of the stay already discussed;
+            # an arrival given after the departure alone ("el 28") keeps that departure.
             previous = s.stay
-            check_out = (e.check_in + (previous[1] - previous[0])).isoformat() if previous else None
+            if previous:
+                check_out = (e.check_in + (previous[1] - previous[0])).isoformat()
+            elif not (s.check_out and date.fromisoformat(s.check_out) > e.check_in):
+                check_out = None
     if e.check_out:
         check_out = e.check_out.isoformat()
     elif e.nights and (e.check_in or s.check_in):
         start = e.check_in or date.fromisoformat(s.check_in or "")
         check_out = (start + timedelta(days=e.nights)).isoformat()
+    return check_in, check_out
+
+
+def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
+    """The slots with what the guest just said; and whether (the stay or party, the room) changed."""
+    e, s = msg.entities, slots
+    check_in, check_out = _merged_dates(e, s, msg.step)
+    said_dates = e.check_in or e.check_out or e.nights or e.no_such_day or e.reversed_stay
     merged = replace(
         s,
         check_in=check_in,
         check_out=check_out,
+        # New dates, or none: an offer of the stay the other way round does not outlive them.
+        proposed_check_in=None if said_dates else s.proposed_check_in,
+        proposed_check_out=None if said_dates else s.proposed_check_out,
         adults=e.adults if e.adults is not None else s.adults,
         children=e.children if e.children is not None else s.children,
         rooms=e.rooms if e.rooms is not None else s.rooms,
@@ -62,23 +82,73 @@ def merge_entities(msg: Message, slots: Slots) -> tuple[Slots, bool, bool]:
     )
     stay = (s.check_in, s.check_out, s.adults, s.children, s.rooms)
     new_stay = (merged.check_in, merged.check_out, merged.adults, merged.children, merged.rooms)
-    return merged, stay != new_stay, s.room_type_id != merged.room_type_id
+    # Dates told back (a day that does not exist, a departure before the arrival) are news too.
+    told_back = e.no_such_day is not None or e.reversed_stay is not None
+    return merged, stay != new_stay or told_back, s.room_type_id != merged.room_type_id
+
+
+def told_back(msg: Message, slots: Slots, step: Step) -> Outcome | None:
+    """Dates that cannot be taken as said, named back and asked again at ``step``: a day the
+    calendar does not have ("30 de febrero"), or a departure before the arrival, offered the
+    likely way round ("del 5 al 3 de enero" -> "¿quieres decir del 3 al 5 de enero?"); None
+    when the message's dates are fine."""
+    e, lang = msg.entities, msg.language
+    if e.no_such_day is not None:
+        missing = e.no_such_day
+        day = format_calendar_day(missing.day, missing.month, missing.year, lang)
+        if slots.check_out and not slots.check_in:
+            question = msg.say(
+                "ask_check_in", check_out=format_day(date.fromisoformat(slots.check_out), lang, msg.today)
+            )
+        elif slots.check_in and not slots.check_out:
+            question = msg.say(
+                "ask_check_out", check_in=format_day(date.fromisoformat(slots.check_in), lang, msg.today)
+            )
+        else:
+            question = msg.say("ask_dates")
+        return answer(step, slots, msg.say("no_such_day", day=day), question)
+    if e.reversed_stay is not None:
+        check_in, check_out = e.reversed_stay
+        offered = replace(slots, proposed_check_in=check_in.isoformat(), proposed_check_out=check_out.isoformat())
+        return answer(step, offered, msg.say("reversed_stay", stay=format_stay(check_in, check_out, lang, msg.today)))
+    return None
+
+
+def offered_stay(slots: Slots) -> Slots:
+    """The slots with the stay offered back taken as the stay."""
+    return replace(
+        slots,
+        check_in=slots.proposed_check_in,
+        check_out=slots.proposed_check_out,
+        proposed_check_in=None,
+        proposed_check_out=None,
+    )
 
 
 async def ask_or_quote(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     """Ask for what the stay still lacks, or quote it."""
-    s = slots
-    if msg.entities.dates_in_past:
-        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), msg.say("dates_in_past"))
+    s, e = slots, msg.entities
+    told = told_back(msg, s, Step.ASK_STAY)
+    if told is not None:
+        return told
+    if e.dates_in_past:
+        past = e.check_in or e.check_out or msg.today
+        said = msg.say("dates_in_past", day=format_day(past, msg.language, msg.today))
+        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), said)
     if not s.check_in:
+        if s.check_out:
+            departure = format_day(date.fromisoformat(s.check_out), msg.language, msg.today)
+            return answer(Step.ASK_STAY, s, msg.say("ask_check_in", check_out=departure))
         return answer(Step.ASK_STAY, s, msg.say("ask_dates"))
     if not s.check_out:
-        arrival = format_day(date.fromisoformat(s.check_in), msg.language)
+        arrival = format_day(date.fromisoformat(s.check_in), msg.language, msg.today)
         return answer(Step.ASK_STAY, s, msg.say("ask_check_out", check_in=arrival))
     check_in, check_out = date.fromisoformat(s.check_in), date.fromisoformat(s.check_out)
-    if check_in < msg.today or check_out <= check_in:
-        key = "dates_in_past" if check_in < msg.today else "ask_dates"
-        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), msg.say(key))
+    if check_in < msg.today:
+        said = msg.say("dates_in_past", day=format_day(check_in, msg.language, msg.today))
+        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), said)
+    if check_out <= check_in:
+        return answer(Step.ASK_STAY, replace(s, check_in=None, check_out=None), msg.say("ask_dates"))
     if (check_out - check_in).days > deps.max_nights:
         return hand_off(msg, s, "long_stay", "too_long", max_nights=deps.max_nights)
     if s.adults is None:
@@ -112,7 +182,7 @@ async def quote(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 def show_quote(msg: Message, slots: Slots, availability: Availability) -> Outcome:
     s, lang = slots, msg.language
     q = availability.query
-    stay_text = format_stay(q.check_in, q.check_out, lang)
+    stay_text = format_stay(q.check_in, q.check_out, lang, msg.today)
     party = party_text(s.adults or q.adults, s.children or 0, q.rooms, lang)
     if not availability.offers:
         emptied = replace(s, quote=[], check_in=None, check_out=None)
@@ -222,7 +292,7 @@ def ask_guest(msg: Message, slots: Slots) -> Outcome:
     summary = msg.say(
         "confirm_booking",
         room=room.name,
-        stay=format_stay(stay[0], stay[1], lang),
+        stay=format_stay(stay[0], stay[1], lang, msg.today),
         party=party_text(s.adults, s.children or 0, s.rooms or 1, lang),
         total=format_money(Decimal(room.total), s.quote_currency, lang),
         stale_note=render("stale_note", lang) if s.quote_stale else "",
@@ -263,7 +333,7 @@ async def book(msg: Message, slots: Slots, deps: Deps) -> Outcome:
             "booked",
             reference=record.reference,
             room=room.name,
-            stay=format_stay(stay[0], stay[1], lang),
+            stay=format_stay(stay[0], stay[1], lang, msg.today),
             total=format_money(
                 record.total_price or Decimal(room.total), record.currency or s.quote_currency or "", lang
             ),

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from agente.conversation.dialogue.booking import stay_query
+from agente.conversation.dialogue.booking import stay_query, told_back
 from agente.conversation.dialogue.state import Goal, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
 from agente.conversation.replies.format import format_money, format_stay, party_text
@@ -71,7 +71,7 @@ async def verify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 async def _after_verification(msg: Message, s: Slots, deps: Deps, record: StoredBooking) -> Outcome:
     lang = msg.language
     room = await _room_name(deps, record.room_type_id)
-    stay = format_stay(record.check_in, record.check_out, lang)
+    stay = format_stay(record.check_in, record.check_out, lang, msg.today)
     if s.goal == Goal.STATUS:
         said = msg.say(
             "status",
@@ -115,6 +115,9 @@ async def cancel(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     """Quote the booking with the new stay or party and ask for confirmation."""
     s, lang = slots, msg.language
+    told = told_back(msg, s, Step.MODIFY_WHAT)
+    if told is not None:
+        return told
     stay = s.stay
     if stay is None or s.adults is None:
         return answer(Step.MODIFY_WHAT, s, msg.say("modify_what", reference=s.booking_ref))
@@ -135,7 +138,7 @@ async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     said = msg.say(
         "confirm_modify",
         room=await _room_name(deps, s.room_type_id or 0),
-        stay=format_stay(stay[0], stay[1], lang),
+        stay=format_stay(stay[0], stay[1], lang, msg.today),
         party=party_text(s.adults, s.children or 0, s.rooms or 1, lang),
         total=format_money(total, currency, lang),
     )
@@ -162,7 +165,7 @@ async def modify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         "modified",
         reference=record.reference,
         room=await _room_name(deps, record.room_type_id),
-        stay=format_stay(record.check_in, record.check_out, lang),
+        stay=format_stay(record.check_in, record.check_out, lang, msg.today),
         party=party_text(record.adults, record.children, record.rooms, lang),
         total=format_money(record.total_price or Decimal(0), record.currency or "", lang),
     )

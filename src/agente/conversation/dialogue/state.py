@@ -80,6 +80,10 @@ class Slots:
     adults: int | None = None
     children: int | None = None
     rooms: int | None = None
+    # The stay offered back when the guest's departure came before the arrival ("did you
+    # mean 3 to 5 January?"): a yes takes it.
+    proposed_check_in: str | None = None
+    proposed_check_out: str | None = None
     room_type_id: int | None = None
     quote: list[QuotedRoom] = field(default_factory=list)
     quote_currency: str | None = None
@@ -131,6 +135,8 @@ class Slots:
             adults=None,
             children=None,
             rooms=None,
+            proposed_check_in=None,
+            proposed_check_out=None,
             room_type_id=None,
             quote=[],
             quote_currency=None,

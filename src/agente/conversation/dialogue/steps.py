@@ -16,7 +16,7 @@ from agente.conversation.dialogue import booking, guest, manage
 from agente.conversation.dialogue.state import Goal, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, not_understood
 from agente.conversation.nlu.types import IntentName
-from agente.conversation.replies.format import format_day
+from agente.conversation.replies.format import format_day, format_stay
 
 Handler = Callable[[Message, Slots, Deps], Awaitable[Outcome]]
 
@@ -26,15 +26,20 @@ BOOKING_INTENTS = (IntentName.CHECK_AVAILABILITY, IntentName.BOOK_ROOM)
 def _has_stay_details(msg: Message) -> bool:
     e = msg.entities
     return any(v is not None for v in (e.check_in, e.check_out, e.nights, e.adults, e.children, e.rooms)) or (
-        e.room_type is not None
+        e.room_type is not None or _dates_told_back(msg)
     )
+
+
+def _dates_told_back(msg: Message) -> bool:
+    """The message says dates that cannot be taken as said (see :func:`booking.told_back`)."""
+    return msg.entities.no_such_day is not None or msg.entities.reversed_stay is not None
 
 
 async def idle(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     s, _, _ = booking.merge_entities(msg, slots)
     # Dates in the message are a request for a stay, whatever the classifier made of a long
     # or unusual message — unless it was sure the guest wants something else.
-    dated = msg.entities.check_in is not None and (
+    dated = (msg.entities.check_in is not None or _dates_told_back(msg)) and (
         not msg.confident or msg.intent in (IntentName.INFORM, IntentName.FAQ)
     )
     if (
@@ -69,12 +74,22 @@ def _corrections_first(handler: Handler) -> Handler:
             s = replace(s, room_type_id=None)
         if changed:
             return await booking.ask_or_quote(msg, s, deps)
+        if s.proposed_check_in is not None and msg.means(IntentName.AFFIRM, IntentName.DENY):
+            return await _answer_to_offered_stay(msg, s, deps)
         # "No, my email is …" corrects a detail; it does not drop the booking.
         if msg.means(IntentName.DENY) and not (msg.step in _DETAIL_STEPS and guest.gives_details(msg)):
             return manage.declined(msg, s)
         return await handler(msg, s, deps)
 
     return handle
+
+
+async def _answer_to_offered_stay(msg: Message, s: Slots, deps: Deps) -> Outcome:
+    """Yes or no to "did you mean 3 to 5 January?" (a departure said before the arrival)."""
+    if msg.means(IntentName.AFFIRM):
+        return await booking.ask_or_quote(msg, booking.offered_stay(s), deps)
+    cleared = replace(s, check_in=None, check_out=None, proposed_check_in=None, proposed_check_out=None)
+    return answer(Step.ASK_STAY, cleared, msg.say("ask_dates"))
 
 
 @_corrections_first
@@ -117,6 +132,11 @@ async def verify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 
 
 async def modify_what(msg: Message, slots: Slots, deps: Deps) -> Outcome:
+    if slots.proposed_check_in is not None and msg.means(IntentName.AFFIRM):
+        return await manage.propose_change(msg, booking.offered_stay(slots), deps)
+    if slots.proposed_check_in is not None and msg.means(IntentName.DENY):
+        cleared = replace(slots, proposed_check_in=None, proposed_check_out=None)
+        return answer(Step.MODIFY_WHAT, cleared, msg.say("modify_what", reference=slots.booking_ref))
     if msg.means(IntentName.DENY):
         return manage.declined(msg, slots)
     s, changed, _ = booking.merge_entities(msg, slots)
@@ -162,8 +182,11 @@ def pending_question(msg: Message, slots: Slots) -> str:
     """The question the current step is waiting on, to ask again after an aside."""
     s, step = slots, msg.step
     if step is Step.ASK_STAY:
+        if s.proposed_check_in and s.proposed_check_out:
+            offered = date.fromisoformat(s.proposed_check_in), date.fromisoformat(s.proposed_check_out)
+            return msg.say("reversed_stay", stay=format_stay(*offered, msg.language, msg.today))
         if s.check_in and not s.check_out:
-            arrival = format_day(date.fromisoformat(s.check_in), msg.language)
+            arrival = format_day(date.fromisoformat(s.check_in), msg.language, msg.today)
             return msg.say("ask_check_out", check_in=arrival)
         return msg.say("ask_dates" if not s.check_in else "ask_party")
     if step is Step.CHOOSE_ROOM:

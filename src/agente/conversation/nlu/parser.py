@@ -18,7 +18,7 @@ from datetime import date
 from agente.conversation.nlu.entities.booking_ref import extract_booking_ref
 from agente.conversation.nlu.entities.contact import extract_email, extract_guest_name, extract_phone
 from agente.conversation.nlu.entities.counts import extract_party
-from agente.conversation.nlu.entities.dates import extract_stay
+from agente.conversation.nlu.entities.dates import Discussed, extract_stay
 from agente.conversation.nlu.entities.room_type import match_room_type
 from agente.conversation.nlu.entities.text import fold
 from agente.conversation.nlu.entities.topic import extract_topic
@@ -80,14 +80,22 @@ class NluParser:
         return detected
 
     async def parse(
-        self, text: str, *, language: str | None = None, previous: str | None = None, today: date
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        previous: str | None = None,
+        today: date,
+        discussed: Discussed = (None, None),
     ) -> ParseResult:
+        """``discussed`` is the stay the conversation is about (check-in, check-out): days said
+        without a month are read in its month ("mejor del 16 al 19")."""
         lang = self.language_of(text, declared=language, previous=previous)
         # Classification and the grammars are about a millisecond of CPU, run on the event
         # loop: a worker thread would not run them beside other requests (they hold the GIL)
         # and the hop to it and back cost a tenth of the work again.
         classifier = self._classifier or await self.warm_up()
-        intent, entities = self._understand(classifier, text, lang, today, self.region)
+        intent, entities = self._understand(classifier, text, lang, today, self.region, discussed)
         mention = match_room_type(text, lang, await self.catalog())
         if mention is not None:
             entities = replace(entities, room_type=mention)
@@ -96,16 +104,18 @@ class NluParser:
 
     @staticmethod
     def _understand(
-        classifier: IntentClassifier, text: str, lang: str, today: date, region: str
+        classifier: IntentClassifier, text: str, lang: str, today: date, region: str, discussed: Discussed
     ) -> tuple[Intent, Entities]:
         intent = classifier.predict(request_focus(text, lang, today), lang)
-        stay = extract_stay(text, lang, today)
+        stay = extract_stay(text, lang, today, discussed)
         party = extract_party(text, lang)
         entities = Entities(
             check_in=stay.check_in,
             check_out=stay.check_out,
             nights=stay.nights,
             dates_in_past=stay.in_past,
+            no_such_day=stay.no_such_day,
+            reversed_stay=stay.reversed_stay,
             adults=party.adults,
             children=party.children,
             rooms=party.rooms,

@@ -52,17 +52,34 @@ class Intent:
 
 
 @dataclass(frozen=True, slots=True)
+class NoSuchDay:
+    """A day the calendar does not have, as the guest said it: "30 de febrero" (day 30, month 2),
+    "del 30 al 32" (day 32, no month), or the 29th of a February without one (``year`` set)."""
+
+    day: int
+    month: int | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StayDates:
     """Dates found in a message. ``check_out`` is the departure day (nights = check_out - check_in).
 
     Either end may be missing ("from the 12th" gives only ``check_in``; "for 3 nights" only
     ``nights``). ``in_past`` is true when the stay found starts before the reference date.
+
+    Two readings are not a stay and say why instead: ``no_such_day`` is a stay date the
+    calendar does not have (the other end, when valid, is kept in its own role), and
+    ``reversed_stay`` is the stay read the right way round when the departure said comes
+    before the arrival ("del 5 al 3 de enero" -> 3 to 5 January); both ends are None then.
     """
 
     check_in: date | None = None
     check_out: date | None = None
     nights: int | None = None
     in_past: bool = False
+    no_such_day: NoSuchDay | None = None
+    reversed_stay: tuple[date, date] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +102,9 @@ class Entities:
     check_out: date | None = None
     nights: int | None = None
     dates_in_past: bool = False
+    # See StayDates: a stay date that does not exist, and a stay said the wrong way round.
+    no_such_day: NoSuchDay | None = None
+    reversed_stay: tuple[date, date] | None = None
     adults: int | None = None
     children: int | None = None
     rooms: int | None = None

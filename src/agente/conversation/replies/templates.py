@@ -27,8 +27,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ask_dates": "¿Para qué fechas? Dime el día de llegada y el de salida (por ejemplo: del 12 al 15 de "
         "diciembre).",
         "ask_check_out": "Llegada el {check_in}. ¿Hasta qué día, o cuántas noches?",
+        "ask_check_in": "Salida el {check_out}. ¿Qué día llegas?",
         "ask_party": "¿Cuántas personas seréis (adultos y niños)?",
-        "dates_in_past": "Esas fechas ya han pasado. ¿Para qué fechas quieres venir?",
+        "dates_in_past": "Lo siento, esas fechas ya han pasado: el {day} es anterior a hoy. ¿Para qué fechas "
+        "quieres venir?",
+        "no_such_day": "Ojo: el {day} no existe en el calendario.",
+        "reversed_stay": "La salida que me dices es anterior a la llegada. ¿Quieres decir {stay}?",
         "too_long": "Puedo buscar estancias de hasta {max_nights} noches por aquí; para estancias más largas "
         "te paso con recepción.",
         "quote_header": "Disponibilidad {stay}, {party}:",
@@ -112,8 +116,11 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "example: December 12 to 15) or the new number of guests (for example: 3 adults).",
         "ask_dates": "For which dates? Tell me your arrival and departure days (for example: December 12 to 15).",
         "ask_check_out": "Arriving {check_in}. Until which day, or how many nights?",
+        "ask_check_in": "Leaving {check_out}. Which day do you arrive?",
         "ask_party": "How many guests (adults and children)?",
-        "dates_in_past": "Those dates are already past. When would you like to come?",
+        "dates_in_past": "Sorry, those dates are already past: {day} is before today. When would you like to come?",
+        "no_such_day": "Just so you know, there's no {day} in the calendar.",
+        "reversed_stay": "The departure you gave is before the arrival. Did you mean {stay}?",
         "too_long": "I can look up stays of up to {max_nights} nights here; for longer stays I'll put you in "
         "touch with reception.",
         "quote_header": "For {stay}, {party}:",

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from agente.conversation.nlu.entities.dates import extract_stay
-from agente.conversation.nlu.types import StayDates
+from agente.conversation.nlu.types import NoSuchDay, StayDates
 
 SUNDAY = date(2026, 11, 29)
 WEDNESDAY = date(2026, 12, 16)
@@ -233,3 +233,202 @@ def test_a_date_without_year_is_never_moved_into_the_past() -> None:
 )
 def test_numbers_that_are_not_stay_dates(language: str, text: str) -> None:
     assert extract_stay(text, language, SUNDAY) == StayDates()
+
+
+# --- dates told back honestly ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "language, text, missing, check_in, check_out",
+    [
+        ("es", "del 30 de febrero al 3 de marzo", NoSuchDay(30, 2), None, d(3, 3, 2027)),
+        ("en", "the 30th of February to March 3", NoSuchDay(30, 2), None, d(3, 3, 2027)),
+        ("en", "april 31 to may 3 for 2", NoSuchDay(31, 4), None, d(5, 3, 2027)),
+        ("es", "hola quiero habitacion del 31 de junio al 2 de julio", NoSuchDay(31, 6), None, d(7, 2, 2027)),
+        ("en", "sep 31st - oct 2nd", NoSuchDay(31, 9), None, d(10, 2, 2027)),
+        ("en", "31/11 to 2/12", NoSuchDay(31, 11), None, d(12, 2)),
+        ("es", "del 28 al 31 de abril", NoSuchDay(31, 4), d(4, 28, 2027), None),
+        ("es", "del 29 al 32 de enero", NoSuchDay(32, 1), d(1, 29, 2027), None),
+        ("es", "del 30 al 32", NoSuchDay(32), d(11, 30), None),
+        ("en", "from the 30th to the 32nd", NoSuchDay(32), d(11, 30), None),
+        ("es", "el 31 de septiembre llegamos, 2 noches", NoSuchDay(31, 9), None, None),
+        ("es", "29 de febrero 2 noches", NoSuchDay(29, 2, 2027), None, None),
+    ],
+)
+def test_a_day_the_calendar_does_not_have_is_told_back_and_the_other_keeps_its_role(
+    language: str, text: str, missing: NoSuchDay, check_in: date | None, check_out: date | None
+) -> None:
+    stay = extract_stay(text, language, SUNDAY)
+    assert (stay.no_such_day, stay.check_in, stay.check_out) == (missing, check_in, check_out)
+
+
+def test_a_leap_day_that_exists_is_a_date() -> None:
+    stay = extract_stay("february 29 2028 to march 2", "en", SUNDAY)
+    assert (stay.check_in, stay.check_out, stay.no_such_day) == (d(2, 29, 2028), d(3, 2, 2028), None)
+
+
+@pytest.mark.parametrize(
+    "language, text, likely",
+    [
+        ("es", "del 5 al 3 de enero", (d(1, 3, 2027), d(1, 5, 2027))),
+        ("en", "from the 20th to the 18th", (d(12, 18), d(12, 20))),
+        ("en", "from jan 20 to jan 18", (d(1, 18, 2027), d(1, 20, 2027))),
+        ("es", "del 20 al 18 de diciembre", (d(12, 18), d(12, 20))),
+        ("es", "entramos el 14 y salimos el 11", (d(12, 11), d(12, 14))),
+        ("en", "check in 15th check out 12th", (d(12, 12), d(12, 15))),
+        ("es", "del 10 de marzo al 5 de marzo", (d(3, 5, 2027), d(3, 10, 2027))),
+        ("es", "del 5/1/2027 al 3/1/2027", (d(1, 3, 2027), d(1, 5, 2027))),
+    ],
+)
+def test_a_departure_before_the_arrival_is_offered_the_right_way_round(
+    language: str, text: str, likely: tuple[date, date]
+) -> None:
+    stay = extract_stay(text, language, SUNDAY)
+    assert stay == StayDates(reversed_stay=likely)
+
+
+@pytest.mark.parametrize(
+    "language, text, check_in, check_out",
+    [
+        ("es", "del 30 al 2", d(11, 30), d(12, 2)),
+        ("es", "del 25 al 3 de enero", d(12, 25), d(1, 3, 2027)),
+        ("en", "from the 28th to the 3rd", d(12, 28), d(1, 3, 2027)),
+        ("es", "del 28 de diciembre al 2 de enero", d(12, 28), d(1, 2, 2027)),
+        ("es", "del 3 al 28", d(12, 3), d(12, 28)),
+    ],
+)
+def test_a_stay_crossing_into_the_next_month_is_not_turned_around(
+    language: str, text: str, check_in: date, check_out: date
+) -> None:
+    stay = extract_stay(text, language, SUNDAY)
+    assert (stay.check_in, stay.check_out, stay.reversed_stay) == (check_in, check_out, None)
+
+
+JANUARY_STAY = (d(1, 10, 2027), d(1, 13, 2027))
+
+
+@pytest.mark.parametrize(
+    "language, text, check_in, check_out",
+    [
+        ("en", "make it the 16th to the 19th instead", d(1, 16, 2027), d(1, 19, 2027)),
+        ("es", "mejor del 16 al 19", d(1, 16, 2027), d(1, 19, 2027)),
+        ("es", "y del 28 al 2?", d(1, 28, 2027), d(2, 2, 2027)),
+        ("en", "actually the 14th", d(1, 14, 2027), None),
+        ("en", "can we leave on the 15th instead", None, d(1, 15, 2027)),
+        ("es", "nos vamos el 20 mejor", None, d(1, 20, 2027)),
+        ("en", "until sunday then", None, d(1, 17, 2027)),
+        # A month said wins over the one discussed.
+        ("es", "mejor del 16 al 19 de febrero", d(2, 16, 2027), d(2, 19, 2027)),
+    ],
+)
+def test_days_without_a_month_keep_the_month_of_the_stay_discussed(
+    language: str, text: str, check_in: date | None, check_out: date | None
+) -> None:
+    stay = extract_stay(text, language, SUNDAY, discussed=JANUARY_STAY)
+    assert (stay.check_in, stay.check_out) == (check_in, check_out)
+
+
+def test_a_discussed_month_whose_day_has_passed_gives_the_next_one() -> None:
+    stay = extract_stay("make it the 2nd to the 5th", "en", date(2027, 1, 8), discussed=JANUARY_STAY)
+    assert (stay.check_in, stay.check_out) == (d(2, 2, 2027), d(2, 5, 2027))
+
+
+def test_an_arrival_alone_after_a_departure_is_the_last_such_day_before_it() -> None:
+    stay = extract_stay("perdon, el 28", "es", SUNDAY, discussed=(None, d(3, 3, 2027)))
+    assert stay.check_in == d(2, 28, 2027)
+
+
+@pytest.mark.parametrize(
+    "language, text, check_in, check_out",
+    [
+        ("es", "del 12 al 15, en marzo", d(3, 12, 2027), d(3, 15, 2027)),
+        ("en", "12-15 for 2 ppl in march", d(3, 12, 2027), d(3, 15, 2027)),
+        ("en", "we're thinking april, the 3rd to the 6th", d(4, 3, 2027), d(4, 6, 2027)),
+        ("es", "para abril, del 3 al 6, somos 3", d(4, 3, 2027), d(4, 6, 2027)),
+        ("en", "2 adults, 12th to 15th, sometime in march", d(3, 12, 2027), d(3, 15, 2027)),
+        ("en", "12-15 in may", d(5, 12, 2027), d(5, 15, 2027)),
+        ("es", "del 28 al 2, en marzo", d(3, 28, 2027), d(4, 2, 2027)),
+        ("es", "el 12 hasta el 15 el mes que viene", d(12, 12), d(12, 15)),
+        ("es", "en junio: llegamos el 12 y nos vamos el 15", d(6, 12, 2027), d(6, 15, 2027)),
+        # "may" the verb names no month; two months leave the days as they are.
+        ("en", "may we book 12-15 please", d(12, 12), d(12, 15)),
+        ("es", "del 12 al 15, en marzo o en abril", d(12, 12), d(12, 15)),
+    ],
+)
+def test_a_month_said_apart_is_the_month_of_bare_days(
+    language: str, text: str, check_in: date, check_out: date
+) -> None:
+    stay = extract_stay(text, language, SUNDAY)
+    assert (stay.check_in, stay.check_out) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    "language, text, check_in, check_out",
+    [
+        ("en", "the weekend of the 19th to 21st", d(12, 19), d(12, 21)),
+        ("es", "este finde, del 6 al 8", d(12, 6), d(12, 8)),
+        ("es", "el finde del 19 al 21", d(12, 19), d(12, 21)),
+        ("es", "el fin de semana del 19 al 21 de marzo", d(3, 19, 2027), d(3, 21, 2027)),
+        ("en", "this weekend the 4th to 6th", d(12, 4), d(12, 6)),
+        ("en", "next weekend, from the 12th to the 14th", d(12, 12), d(12, 14)),
+    ],
+)
+def test_days_said_win_over_a_vague_weekend(language: str, text: str, check_in: date, check_out: date) -> None:
+    stay = extract_stay(text, language, SUNDAY)
+    assert (stay.check_in, stay.check_out) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    "language, text, check_in, check_out",
+    [
+        ("es", "llegamos el 10 y nos vamos el martes siguiente", d(12, 10), d(12, 15)),
+        ("en", "arriving the 10th, leaving the following tuesday", d(12, 10), d(12, 15)),
+        ("es", "llegamos el lunes 7 y nos vamos el martes de la semana siguiente", d(12, 7), d(12, 15)),
+        ("en", "arrive monday the 7th, leave tuesday of the following week", d(12, 7), d(12, 15)),
+        ("es", "llego el 10 y me voy 3 dias despues", d(12, 10), d(12, 13)),
+        ("en", "arriving the 3rd, leaving 4 days later", d(12, 3), d(12, 7)),
+        ("es", "llego el 10 y me voy al dia siguiente", d(12, 10), d(12, 11)),
+        ("en", "from the 3rd for 4 nights", d(12, 3), d(12, 7)),
+        ("en", "3rd thru 5th", d(12, 3), d(12, 5)),
+    ],
+)
+def test_a_second_date_said_from_the_first_is_placed_from_it(
+    language: str, text: str, check_in: date, check_out: date
+) -> None:
+    stay = extract_stay(text, language, SUNDAY)
+    assert (stay.check_in, stay.check_out, stay.nights) == (check_in, check_out, (check_out - check_in).days)
+
+
+def test_the_day_after_an_arrival_discussed_is_its_departure() -> None:
+    stay = extract_stay("the day after", "en", SUNDAY, discussed=(d(12, 10), None))
+    assert stay.check_out == d(12, 11)
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("en", "30 to 35 minutes from the airport?"),
+        ("es", "entre 30 y 35 euros"),
+        ("es", "somos 30 al 35 personas"),
+    ],
+)
+def test_numbers_past_31_that_are_not_days(language: str, text: str) -> None:
+    assert extract_stay(text, language, SUNDAY) == StayDates()
+
+
+def test_a_day_alone_when_only_the_arrival_is_known_is_the_first_such_day_after_it() -> None:
+    # "Arriving January 28: until which day?" - "el 2" is 2 February, not 2 January.
+    stay = extract_stay("el 2", "es", SUNDAY, discussed=(d(1, 28, 2027), None))
+    assert stay.check_in == d(2, 2, 2027)
+    stay = extract_stay("llegamos el 2", "es", SUNDAY, discussed=(d(1, 28, 2027), None))
+    assert stay.check_in == d(1, 2, 2027)
+
+
+def test_a_day_of_an_occasion_does_not_override_a_weekend() -> None:
+    stay = extract_stay("this weekend, it's my birthday on the 5th", "en", SUNDAY)
+    assert (stay.check_in, stay.check_out) == (d(12, 4), d(12, 6))
+
+
+def test_a_leap_day_takes_the_year_of_the_departure() -> None:
+    stay = extract_stay("del 29 de febrero al 2 de marzo de 2028", "es", SUNDAY)
+    assert (stay.check_in, stay.check_out, stay.no_such_day) == (d(2, 29, 2028), d(3, 2, 2028), None)

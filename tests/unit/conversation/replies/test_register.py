@@ -12,7 +12,8 @@ import yaml
 from agente.conversation.replies.templates import TEMPLATES
 
 # Forms that address the guest as «usted»: the pronoun, its object and possessive forms next
-# to what only a guest has (a room's «su número» is the room's), and the third-person verbs the agent would use to speak to them.
+# to what only a guest has (a room's «su número» is the room's), and the third-person verbs
+# the agent would use to speak to them.
 _USTED = re.compile(
     r"\busted(es)?\b|\ble (damos|enviamos|ayudamos|recomendamos|confirmamos|esperamos|llamamos)\b"
     r"|\bayudarle\b|\bsu (reserva|llegada|estancia|correo|tel[eé]fono)\b"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "FULL_MONTH_PATTERN",
     "MONTHS",
     "MONTH_PATTERN",
     "WEEKDAYS",
@@ -28,6 +29,10 @@ _MONTH_NAMES = (
 )
 
 MONTHS: dict[str, int] = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names}
+
+# Month names safe to read on their own ("en marzo", "in march"): no abbreviation, and not
+# "may", which is mostly a verb.
+_FULL_MONTHS = frozenset(name for names in _MONTH_NAMES for name in names if len(name) > 3 and name != "sept")
 
 _WEEKDAY_NAMES = (
     ("lunes", "monday"),
@@ -73,5 +78,6 @@ def _alternation(words: dict[str, int]) -> str:
 
 
 MONTH_PATTERN = _alternation(MONTHS)
+FULL_MONTH_PATTERN = _alternation({name: MONTHS[name] for name in _FULL_MONTHS})
 WEEKDAY_PATTERN = _alternation(WEEKDAYS)
 WEEKDAY_SHORT_PATTERN = _alternation(WEEKDAY_ABBREVIATIONS)

@@ -34,6 +34,7 @@ from agente.config import Settings
 from agente.container import Container, build_container
 from agente.main import create_app
 from agente.storage import migrate
+from tests.qloapps.server import QloApps, Unavailable, unavailable
 
 RUN_ID = uuid.uuid4().hex[:10]
 # One intent model for the whole run: every container built by the tests loads it instead of
@@ -246,3 +247,39 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@pytest.fixture(scope="session")
+def qloapps(pytestconfig: pytest.Config) -> Iterator[QloApps]:
+    """A real QloApps 1.6.1 on loopback (``tests/qloapps/server.py``), one for the whole run.
+
+    Skips, with the one-line reason, where the source or the Debian packages are missing.
+    Tests that use it share its bookings: each picks its own guest or stay."""
+    try:
+        instance = QloApps.start()
+    except Unavailable as why:
+        pytest.skip(str(why))
+    source = "installed now" if instance.installed_now else "from the cache"
+    pytestconfig.stash[QLOAPPS_SETUP] = f"real QloApps ready in {instance.setup_seconds:.1f} s ({source})"
+    yield instance
+    instance.stop()
+
+
+QLOAPPS_SETUP = pytest.StashKey[str]()
+QLOAPPS_MISSING = pytest.StashKey[str | None]()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Skipped here rather than by a mark or the fixture, which report each test's own line: one
+    # location makes the reason one line of the summary however many tests it skips.
+    if item.get_closest_marker("qloapps") is None:
+        return
+    if QLOAPPS_MISSING not in item.config.stash:
+        item.config.stash[QLOAPPS_MISSING] = unavailable()
+    if why := item.config.stash[QLOAPPS_MISSING]:
+        pytest.skip(why)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if line := config.stash.get(QLOAPPS_SETUP, None):
+        terminalreporter.write_line(line)

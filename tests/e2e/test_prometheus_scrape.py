@@ -181,7 +181,7 @@ def drive_traffic(http: httpx.Client) -> None:
     stay = f"del 12 al 15 de marzo de {date.today().year + 1}, 2 adultos"
     assert "USD" in guests.say("ana", f"hola, precio {stay}")
     guests.say("ana", "la general")
-    guests.say("ana", "me llamo Sergio Navarro, sergio.navarro@gmail.com, tel 644 555 666")
+    guests.say("ana", "me llamo Sergio Navarro, sergio.navarro@gmail.com, tel +34 644 555 666")
     assert "AH" in guests.say("ana", "si"), "the booking was not confirmed"
     assert "USD" in guests.say("bea", f"hola, precio {stay}")  # the same stay: from the cache
     assert guests.say("carla", "quiero hablar con una persona de recepcion, no con un bot")

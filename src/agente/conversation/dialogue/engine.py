@@ -3,13 +3,15 @@
 The shared rules come first (:data:`~.rules.RULES`: a person, a complaint, a question about
 the hotel, thanks, goodbye, managing a booking), then the step's own handler
 (:data:`~.steps.STEPS`). Below the confidence threshold the agent asks instead of guessing;
-after ``MAX_MISUNDERSTOOD`` misunderstandings in a row, a person takes over.
+after ``MAX_MISUNDERSTOOD`` misunderstandings in a row, a person takes over. When new
+bookings are switched off, a guest is told (and passed to staff) as a booking starts.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from agente.conversation.dialogue import asides
 from agente.conversation.dialogue.rules import RULES, asked
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.dialogue.steps import STEPS, pending_question
@@ -17,6 +19,9 @@ from agente.conversation.dialogue.turn import Deps, Message, Outcome, Turn, answ
 from agente.conversation.nlu.types import Intent, IntentName
 
 MAX_MISUNDERSTOOD = 3
+
+# The steps of a booking proper, from the guest's details to their confirmation.
+_BOOKING = (Step.ASK_GUEST, Step.CONFIRM_BOOKING)
 
 
 async def respond(turn: Turn, deps: Deps, threshold: float) -> None:
@@ -41,13 +46,27 @@ async def respond(turn: Turn, deps: Deps, threshold: float) -> None:
 
 async def decide(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     """What to say and what changes, for ``msg`` arriving with ``slots``."""
+    if msg.step is Step.OFFER_PERSON and not msg.means(IntentName.AFFIRM, IntentName.DENY):
+        # The offer of a person was not taken up: the message is read as a new one.
+        msg = replace(msg, step=Step.IDLE)
     for rule in RULES:
         outcome = await rule(msg, slots, deps)
         if outcome is not None:
             return outcome
     outcome = await STEPS[msg.step](msg, slots, deps)
+    if outcome.step in _BOOKING and msg.step not in _BOOKING:
+        if not await deps.reservations.accepting_bookings():
+            # Told as the booking starts, before the guest gives every detail for nothing.
+            return hand_off(msg, outcome.slots, "bookings_disabled", "handoff_bookings_off").after(
+                *outcome.replies[:-1]
+            )
     if outcome.understood:
         return replace(outcome, slots=replace(outcome.slots, misunderstood=0))
+    # Not an answer to the step, and a question the classifier was unsure of ("¿tenéis spa o
+    # sauna?"): its topic is answered rather than the guest being told they were not understood.
+    aside = await asides.answer_aside(msg, outcome.slots, deps, None)
+    if aside is not None:
+        return aside
     return _misunderstood(msg, outcome.slots)
 
 

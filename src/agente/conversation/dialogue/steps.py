@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from agente.conversation.dialogue import booking, manage
 from agente.conversation.dialogue.state import Goal, Slots, Step
-from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, not_understood
+from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off, not_understood
 from agente.conversation.nlu.types import IntentName
 
 Handler = Callable[[Message, Slots, Deps], Awaitable[Outcome]]
@@ -109,29 +109,36 @@ async def verify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
 async def modify_what(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     if msg.means(IntentName.DENY):
         return manage.declined(msg, slots)
-    s, changed, _ = booking.merge_entities(msg, slots)
-    if changed:
-        return await manage.propose_change(msg, s, deps)
-    return not_understood(msg, s)
+    changed = manage.changed_stay(msg, slots)
+    if changed is not None:
+        return await manage.propose_change(msg, changed, deps)
+    return manage.ask_what_to_change(msg, slots) or not_understood(msg, slots)
 
 
 async def confirm_modify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
-    if msg.means(IntentName.DENY):
+    if msg.means(IntentName.DENY) or manage.keeps(msg):
         return manage.declined(msg, slots)
-    s, changed, _ = booking.merge_entities(msg, slots)
-    if changed:
-        return await manage.propose_change(msg, s, deps)
-    if msg.means(IntentName.AFFIRM):
-        return await manage.modify(msg, s, deps)
-    return answer(msg.step, s, msg.say("confirm_yes_no"))
+    changed = manage.changed_stay(msg, slots)
+    if changed is not None:
+        return await manage.propose_change(msg, changed, deps)
+    if msg.means(IntentName.AFFIRM) or manage.confirms(msg, Goal.MODIFY):
+        return await manage.modify(msg, slots, deps)
+    return answer(msg.step, slots, msg.say("confirm_yes_no"))
 
 
 async def confirm_cancel(msg: Message, slots: Slots, deps: Deps) -> Outcome:
-    if msg.means(IntentName.DENY):
+    if msg.means(IntentName.DENY) or manage.keeps(msg):
         return manage.declined(msg, slots)
-    if msg.means(IntentName.AFFIRM):
+    if msg.means(IntentName.AFFIRM) or manage.confirms(msg, Goal.CANCEL):
         return await manage.cancel(msg, slots, deps)
     return answer(msg.step, slots, msg.say("confirm_yes_no"))
+
+
+async def offer_person(msg: Message, slots: Slots, deps: Deps) -> Outcome:
+    """The answer to "shall I pass you to reception?" (anything else is read at idle: the engine)."""
+    if msg.means(IntentName.AFFIRM):
+        return hand_off(msg, slots, "requested")
+    return answer(Step.IDLE, slots, msg.say("offer_declined"))
 
 
 STEPS: dict[Step, Handler] = {
@@ -144,6 +151,7 @@ STEPS: dict[Step, Handler] = {
     Step.MODIFY_WHAT: modify_what,
     Step.CONFIRM_MODIFY: confirm_modify,
     Step.CONFIRM_CANCEL: confirm_cancel,
+    Step.OFFER_PERSON: offer_person,
 }
 
 

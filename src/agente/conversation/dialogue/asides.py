@@ -56,7 +56,9 @@ async def answer_aside(msg: Message, slots: Slots, deps: Deps, intent: IntentNam
     e, s = msg.entities, slots
     topics = asked_topics(msg, intent)
     total = e.asks_total and not _stay_given(msg)
-    off_topic = e.off_topic if not _stay_given(msg) else None
+    # "¿Va a llover el finde?" names days, but is no request for a stay.
+    booking = intent in (IntentName.CHECK_AVAILABILITY, IntentName.BOOK_ROOM, IntentName.INFORM) and msg.confident
+    off_topic = e.off_topic if not (_stay_given(msg) and booking) else None
     if not (total or topics or off_topic):
         return None
     replies: list[str] = []

@@ -204,6 +204,9 @@ def ask_guest(msg: Message, slots: Slots) -> Outcome:
     room = slots.chosen()
     assert room is not None
     s = replace(slots, goal=Goal.BOOK)
+    if not msg.bookings_open:
+        # Told as the booking starts, before the guest gives every detail for nothing.
+        return hand_off(msg, s, "bookings_disabled", "handoff_bookings_off")
     if s.email and not _EMAIL.match(s.email):
         return answer(Step.ASK_GUEST, replace(s, email=None), msg.say("invalid_email"))
     if s.phone and not valid_phone(s.phone):

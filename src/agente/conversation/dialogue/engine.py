@@ -20,8 +20,9 @@ from agente.conversation.nlu.types import Intent, IntentName
 
 MAX_MISUNDERSTOOD = 3
 
-# The steps of a booking proper, from the guest's details to their confirmation.
-_BOOKING = (Step.ASK_GUEST, Step.CONFIRM_BOOKING)
+# The steps from which a booking can start (a room chosen): whether new bookings are
+# switched off is read there, so the guest is told before giving any detail.
+_BOOKING_STARTS = (Step.IDLE, Step.ASK_STAY, Step.CHOOSE_ROOM)
 
 
 async def respond(turn: Turn, deps: Deps, threshold: float) -> None:
@@ -53,13 +54,9 @@ async def decide(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         outcome = await rule(msg, slots, deps)
         if outcome is not None:
             return outcome
+    if msg.step in _BOOKING_STARTS:
+        msg = replace(msg, bookings_open=await deps.reservations.accepting_bookings())
     outcome = await STEPS[msg.step](msg, slots, deps)
-    if outcome.step in _BOOKING and msg.step not in _BOOKING:
-        if not await deps.reservations.accepting_bookings():
-            # Told as the booking starts, before the guest gives every detail for nothing.
-            return hand_off(msg, outcome.slots, "bookings_disabled", "handoff_bookings_off").after(
-                *outcome.replies[:-1]
-            )
     if outcome.understood:
         return replace(outcome, slots=replace(outcome.slots, misunderstood=0))
     # Not an answer to the step, and a question the classifier was unsure of ("¿tenéis spa o

@@ -220,11 +220,7 @@ def _normalised(text: str, language: str) -> str:
 
 def extract_topic(text: str, language: str) -> str | None:
     """The FAQ topic of ``text`` (one of ``types.TOPICS``) or None when no topic is asked about."""
-    scores, first_seen = _scores(_normalised(text, language))
-    if not scores:
-        return None
-    best = min(scores, key=lambda topic: (-scores[topic], first_seen[topic]))
-    return best if scores[best] >= _MIN_SCORE else None
+    return _read(text, language)[0]
 
 
 def extract_topics(text: str, language: str) -> tuple[str, ...]:
@@ -234,12 +230,19 @@ def extract_topics(text: str, language: str) -> tuple[str, ...]:
     (:func:`extract_topic`), a topic counts only with a full keyword (``_SECOND_MIN``): the
     weak hints ("pagar" in "¿hay que pagar el parking?", "dónde está" in "¿dónde está el
     gimnasio?") qualify another topic's question, they are not a question of their own."""
+    return _read(text, language)[1]
+
+
+@functools.lru_cache(maxsize=32)
+def _read(text: str, language: str) -> tuple[str | None, tuple[str, ...]]:
     scores, first_seen = _scores(_normalised(text, language))
-    main = extract_topic(text, language)
-    if main is None:
-        return ()
-    asked = [topic for topic, score in scores.items() if topic == main or score >= _SECOND_MIN]
-    return tuple(sorted(asked, key=lambda topic: first_seen[topic]))
+    if not scores:
+        return None, ()
+    best = min(scores, key=lambda topic: (-scores[topic], first_seen[topic]))
+    if scores[best] < _MIN_SCORE:
+        return None, ()
+    asked = [topic for topic, score in scores.items() if topic == best or score >= _SECOND_MIN]
+    return best, tuple(sorted(asked, key=lambda topic: first_seen[topic]))
 
 
 # --- the thing asked about, within a topic that lists many ------------------------------------

@@ -95,7 +95,7 @@ async def _check_in_time(deps: Deps) -> time:
 
 def _charge_name(charge: str | None, language: str) -> str:
     names = dict(item.split("=", 1) for item in render("charge_names", language).split(";"))
-    return names.get(charge or "", render("charge_default", language))
+    return names.get(charge or "") or render("charge_default", language)
 
 
 async def fee_note(msg: Message, deps: Deps, check_in: date) -> str:

@@ -121,6 +121,16 @@ async def _room_name(deps: Deps, room_type_id: int) -> str:
     return next((rt.name for rt in room_types if rt.id == room_type_id), f"#{room_type_id}")
 
 
+async def _fits(deps: Deps, room_type_id: int, adults: int, children: int) -> bool:
+    """Whether one room of the type takes this party (true when the catalog cannot be read)."""
+    try:
+        room_types = await deps.pms.room_types()
+    except PmsUnavailableError:
+        return True
+    room_type = next((rt for rt in room_types if rt.id == room_type_id), None)
+    return room_type is None or room_type.fits(adults, children)
+
+
 async def start(msg: Message, slots: Slots, deps: Deps, goal: Goal) -> Outcome:
     """Start checking, cancelling or changing a booking.
 
@@ -146,7 +156,8 @@ async def verify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         phone=e.phone or slots.phone,
     )
     if not s.booking_ref:
-        return answer(Step.VERIFY, s, msg.say("ask_reference"))
+        key = "ask_reference_only" if e.email or e.phone else "ask_reference"
+        return answer(Step.VERIFY, s, msg.say(key))
     trusted = s.verified or s.booking_ref == s.last_reference
     if not trusted and not (e.email or e.phone) and (msg.step is not Step.VERIFY or not (s.email or s.phone)):
         return answer(Step.VERIFY, s, msg.say("ask_verification"))
@@ -192,7 +203,12 @@ async def _after_verification(msg: Message, s: Slots, deps: Deps, record: Stored
         rooms=record.rooms,
         room_type_id=record.room_type_id,
     )
-    return answer(Step.MODIFY_WHAT, s, msg.say("modify_what", reference=record.reference))
+    changed = changed_stay(msg, s)
+    if changed is not None:
+        # "Can I change AH… to the 15th-18th?", "we need one more night": said with the request.
+        return await propose_change(msg, changed, deps)
+    asked = ask_what_to_change(msg, s)  # "can I change the dates of AH…?"
+    return asked or answer(Step.MODIFY_WHAT, s, msg.say("modify_what", reference=record.reference))
 
 
 async def cancel(msg: Message, slots: Slots, deps: Deps) -> Outcome:
@@ -254,6 +270,10 @@ async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     except PmsUnavailableError:
         return hand_off(msg, s, "pms_unavailable", "handoff_pms")
     offer = next((o for o in availability.offers if o.room_type_id == s.room_type_id), None)
+    if offer is None and not await _fits(deps, s.room_type_id or 0, query.adults, query.children):
+        room = await _room_name(deps, s.room_type_id or 0)
+        party = party_text(s.adults, s.children or 0, s.rooms or 1, lang)
+        return answer(Step.MODIFY_WHAT, s, msg.say("modify_party_does_not_fit", room=room, party=party))
     record = await deps.reservations.by_reference(s.booking_ref or "")
     # The booking's own rooms are free for its own new dates only if they overlap; the PMS
     # decides for sure when the change is made, so a missing offer is not final here when

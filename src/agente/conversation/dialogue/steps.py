@@ -47,6 +47,9 @@ async def idle(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         return await booking.ask_or_quote(msg, replace(s, goal=goal), deps)
     if msg.means(IntentName.GREET):
         return answer(Step.IDLE, s, msg.say("greet", hotel=msg.hotel_name))
+    if msg.entities.booking_ref:
+        # "Whats the status of AH…": a reference alone asks about its booking.
+        return await manage.start(msg, s, deps, Goal.STATUS)
     if msg.means(IntentName.DENY) and s.last_reference is None:
         return answer(Step.IDLE, s, msg.say("booking_dropped"))
     return not_understood(msg, s)

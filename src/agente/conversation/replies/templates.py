@@ -45,6 +45,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "booking_refused": "El hotel no ha podido aceptar la reserva: {reason}",
         "ask_reference": "Claro. ¿Me das la referencia de la reserva (empieza por AH) y el email o el "
         "teléfono con el que la hiciste?",
+        "ask_reference_only": "Gracias. ¿Y la referencia de la reserva? Empieza por AH.",
+        "modify_party_does_not_fit": "{room} no admite {party} por habitación, así que ese cambio no es posible "
+        "en tu reserva. ¿Quieres cambiar otra cosa?",
         "ask_verification": "Para comprobar que eres tú, ¿me das el email o el teléfono de la reserva?",
         "verification_failed": "No encuentro una reserva con esos datos. Revisa la referencia y el email o "
         "teléfono, por favor.",
@@ -151,6 +154,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "booking_refused": "The hotel could not accept the booking: {reason}",
         "ask_reference": "Sure. Could you give me the booking reference (it starts with AH) and the email or "
         "phone number you booked with?",
+        "ask_reference_only": "Thanks. And the booking reference? It starts with AH.",
+        "modify_party_does_not_fit": "{room} can't take {party} per room, so that change isn't possible on your "
+        "booking. Would you like to change something else?",
         "ask_verification": "To make sure it's you, could you give me the booking's email or phone number?",
         "verification_failed": "I can't find a booking with those details. Please check the reference and "
         "the email or phone.",

@@ -319,7 +319,7 @@ async def test_the_email_given_before_the_reference_is_kept(desk: Desk) -> None:
     booking = await desk.booked()
     await desk.send("I want to cancel", IntentName.CANCEL_BOOKING)
     first = await desk.send("my email is ana@example.com", email="ana@example.com")
-    assert first.replies == (en("ask_reference"),)
+    assert first.replies == (en("ask_reference_only"),)
     outcome = await desk.send(booking.reference, booking_ref=booking.reference)
     assert outcome.step is Step.CONFIRM_CANCEL
 
@@ -465,3 +465,32 @@ async def test_confirm_modify_keep_it_as_it_is_keeps_it(desk: Desk) -> None:
     await desk.send("June 20", check_in=date(2030, 6, 20))
     outcome = await desk.send("mejor déjala como está", IntentName.INFORM, language="es")
     assert outcome.step is Step.IDLE and (await desk.stored(booking.reference)).check_in == ARRIVAL
+
+
+async def test_a_reference_alone_at_idle_asks_about_its_booking(desk: Desk) -> None:
+    booking = await desk.booked()
+    outcome = await desk.send(f"whats the status of {booking.reference}", booking_ref=booking.reference)
+    assert outcome.replies == (en("ask_verification"),) and outcome.slots.goal == Goal.STATUS
+
+
+async def test_a_change_said_with_the_request_is_quoted_at_once(desk: Desk) -> None:
+    booking = await desk.booked()
+    outcome = await desk.send(
+        "can I change AH… to June 20? email ana@example.com",
+        IntentName.MODIFY_BOOKING,
+        booking_ref=booking.reference,
+        email="ana@example.com",
+        check_in=date(2030, 6, 20),
+    )
+    assert outcome.replies == (
+        en("confirm_modify", room="Standard Double", stay=LATER, party=TWO_ADULTS, total="USD 300.00"),
+    )
+
+
+async def test_a_party_the_room_cannot_take_is_said_before_the_pms_refuses_it(desk: Desk) -> None:
+    await _verified(desk, IntentName.MODIFY_BOOKING)
+    outcome = await desk.send("we are 4 adults now", adults=4)
+    assert outcome.replies == (
+        en("modify_party_does_not_fit", room="Standard Double", party=party_text(4, 0, 1, "en")),
+    )
+    assert outcome.step is Step.MODIFY_WHAT

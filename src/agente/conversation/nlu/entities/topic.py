@@ -328,8 +328,12 @@ _OFF_TOPIC: tuple[tuple[str, re.Pattern[str]], ...] = (
         "weather",
         re.compile(
             r"\b(?:weather|forecast|rain|raining|rainy|temperature|temperatura|pronostico|clima|llover|lluvia|"
-            r"llueve|lloviendo|(?:que|el)\s+tiempo\s+(?:hace|hara|va\s+a\s+hacer|hay|habra|tendremos)|"
-            r"(?:hara|hace|va\s+a\s+hacer)\s+(?:buen|mal)\s+tiempo|(?:hara|hace)\s+(?:frio|calor|sol))\b"
+            r"llueve|lloviendo|(?:que|el)\s+tiempo\s+(?:suele\s+|va\s+a\s+|vamos\s+a\s+)?(?:hace|hara|hacer|hay|"
+            r"habra|tener|tendremos)|"
+            r"(?:hara|hace|va\s+a\s+hacer)\s+(?:buen|mal)\s+tiempo|(?:hara|hace|va\s+a\s+hacer)\s+(?:frio|calor|sol)|"
+            r"(?:going\s+to|gonna|will\s+it)\s+(?:be\s+)?(?:cold|hot|warm|sunny|chilly)|"
+            r"is\s+it\s+(?:usually\s+)?(?:cold|hot|warm|sunny|chilly)\s+(?:in|there|outside|at\s+this\s+time)|"
+            r"how\s+(?:cold|hot|warm)\s+is\s+it)\b"
         ),
     ),
     (

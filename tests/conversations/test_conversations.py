@@ -27,9 +27,6 @@ Each file::
       # or: booking: none
     known_issue: "what the agent still gets wrong here"   # optional
 
-In ``say``, ``{reference}`` stands for the last booking reference the agent gave in the
-conversation, as a guest would copy it ("cancela la {reference}").
-
 A conversation with ``known_issue`` documents a behaviour the agent does not have yet: it is
 expected to fail (strictly — once the agent gets it right, the test says so and the key must
 go).
@@ -39,7 +36,6 @@ It runs against the simulator on the test database, with the fixed reference dat
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
@@ -59,7 +55,6 @@ from agente.storage import db
 from agente.storage.models import BookingRecord, ConversationSession, SimulatorBooking
 
 HERE = Path(__file__).parent
-_REFERENCE = re.compile(r"\bAH[0-9A-Z]{6}\b")
 CASES = sorted(HERE.glob("*.yaml"))
 
 
@@ -129,19 +124,25 @@ async def test_conversation(case: Path, agent: Container) -> None:
     if setup.get("pms"):
         await _faults(agent, setup["pms"])
 
-    reference = ""
     for number, step in enumerate(spec["steps"], start=1):
         if "pms" in step:
             await _faults(agent, step["pms"])
-        # The guest copies the reference the agent gave: "{reference}" in what they say.
-        text = step["say"].replace("{reference}", reference)
+        text = str(step["say"])
+        if "{last_reference}" in text:
+            text = text.replace("{last_reference}", await _last_reference(agent))
         reply = await agent.conversations.handle(
             channel="web", external_id=guest, text=text, language=spec.get("declared_language"), today=today
         )
-        await _check_step(agent, step, reply, f"{case.name} step {number} ({text!r})")
-        reference = next(iter(_REFERENCE.findall(reply.text)), reference)
+        await _check_step(agent, step, reply, f"{case.name} step {number} ({step['say']!r})")
 
     await _check_end(agent, spec.get("end") or {}, case.name)
+
+
+async def _last_reference(container: Container) -> str:
+    async with db.session_scope(container.session_factory) as session:
+        records = list((await session.execute(select(BookingRecord).order_by(BookingRecord.created_at))).scalars())
+    assert records, "{last_reference} used before any booking was made"
+    return records[-1].reference
 
 
 async def _check_step(agent: Container, step: dict[str, Any], reply: Reply, where: str) -> None:

@@ -32,6 +32,15 @@ from agente.conversation.nlu.entities.dates import extract_stay
 from agente.conversation.nlu.entities.polarity import ACTIONS, extract_polarity
 from agente.conversation.nlu.entities.room_choice import extract_room_choice
 from agente.conversation.nlu.entities.room_type import match_room_type
+from agente.conversation.nlu.entities.topic import (
+    TOPIC_ITEMS,
+    asks_total,
+    extract_off_topic,
+    extract_topic,
+    extract_topic_items,
+    extract_topics,
+)
+from agente.conversation.nlu.types import TOPICS
 from tests.fuzz.strategies import CALL_BUDGET, adversarial_text, cpu_seconds, fuzz_settings
 
 LANGUAGES = st.sampled_from(["es", "en"])
@@ -158,6 +167,25 @@ def test_a_room_type_is_one_of_the_catalog(text: str, language: str) -> None:
         assert 0.0 <= mention.score <= 1.0 + 1e-9
 
 
+@fuzz_settings(60)
+@given(text=adversarial_text(), language=LANGUAGES)
+def test_the_questions_asked_are_known_ones(text: str, language: str) -> None:
+    def read() -> tuple[tuple[str, ...], tuple[str, ...], str | None, bool]:
+        return (
+            extract_topics(text, language),
+            extract_topic_items(text, language),
+            extract_off_topic(text, language),
+            asks_total(text, language),
+        )
+
+    (topics, items, off_topic, _), spent = cpu_seconds(read)
+    assert spent < CALL_BUDGET, f"the topic readers took {spent:.3f} s of CPU"
+    assert set(topics) <= set(TOPICS) and len(set(topics)) == len(topics)
+    assert (extract_topic(text, language) in topics) if topics else extract_topic(text, language) is None
+    assert set(items) <= set(TOPIC_ITEMS)
+    assert off_topic in (None, "weather", "nearby", "arrange")
+
+
 def test_the_extractors_stay_linear_on_known_worst_cases() -> None:
     """Inputs that took seconds before their regexes were bounded (each is 10 kB)."""
     worst = ["1," * 5_000, "1." * 5_000, " " * 10_000, "\n" * 10_000, "á" * 10_000, "ah." * 3_334, "(1" * 5_000]
@@ -172,6 +200,9 @@ def test_the_extractors_stay_linear_on_known_worst_cases() -> None:
         bare_name,
         name_with_digits,
         calling_code,
+        lambda text: extract_topics(text, "es"),
+        lambda text: extract_off_topic(text, "en"),
+        lambda text: asks_total(text, "en"),
     ]
     for text in worst:
         for call in calls:

@@ -82,8 +82,12 @@ class HotelFacts:
         """The answer to ``topic`` in ``language`` (``es``/``en``); None when there is no fact."""
         if language not in LANGUAGES:
             raise ValueError(f"unsupported language {language!r}")
-        fact = (await self._current()).get(topic)
+        fact = await self.fact(topic)
         return fact.answer(language) if fact else None
+
+    async def fact(self, topic: str) -> Fact | None:
+        """The fact for ``topic`` as last read (both answers and its details); None when there is none."""
+        return (await self._current()).get(topic)
 
     async def all(self) -> list[Fact]:
         """Every stored fact, read now, in the order of ``TOPICS``."""

@@ -115,6 +115,11 @@ class Reservations:
         self.metrics = metrics
         self.notifier = notifier
 
+    async def accepting_bookings(self) -> bool:
+        """Whether new bookings may be made (the ``bookings.enabled`` kill switch), so the
+        dialogue can say so when a booking starts rather than at its last step."""
+        return await self.flags.is_enabled(BOOKINGS_FLAG)
+
     async def reserve(
         self,
         request: BookingRequest,

@@ -281,7 +281,11 @@ def ask_guest(msg: Message, slots: Slots) -> Outcome:
     lang = msg.language
     room = slots.chosen()
     assert room is not None
-    s, ask_again = guest.check(msg, replace(slots, goal=Goal.BOOK))
+    s = replace(slots, goal=Goal.BOOK)
+    if not msg.bookings_open:
+        # Told as the booking starts, before the guest gives every detail for nothing.
+        return hand_off(msg, s, "bookings_disabled", "handoff_bookings_off")
+    s, ask_again = guest.check(msg, s)
     if ask_again is not None:
         return ask_again
     for value, key in ((s.guest_name, "ask_name"), (s.email, "ask_email"), (s.phone, "ask_phone")):

@@ -1,7 +1,8 @@
 """The rules every step shares, tried in order before the step's own handler (:data:`RULES`).
 
-A complaint or a request for a person hands the guest to staff; a question about the hotel
-is answered and the pending question asked again; thanks and goodbye are answered where no
+A complaint or a request for a person hands the guest to staff; a question beside the flow
+(the total, the hotel's facts, what the agent cannot do: :mod:`.asides`) is answered and
+the pending question asked again; thanks and goodbye are answered where no
 question is pending; a request to check, change or cancel a booking starts it from any step.
 A rule returns None when the message is not its business.
 """
@@ -12,9 +13,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from agente.conversation.dialogue import manage
+from agente.conversation.dialogue import asides, manage
 from agente.conversation.dialogue.state import Goal, Slots, Step
-from agente.conversation.dialogue.steps import pending_question
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
 from agente.conversation.nlu.types import IntentName
 
@@ -33,6 +33,8 @@ _MANAGE = {
     IntentName.CANCEL_BOOKING: Goal.CANCEL,
     IntentName.BOOKING_STATUS: Goal.STATUS,
 }
+# The steps of a request already under way: its own intent there answers its question.
+_MANAGING = (Step.MODIFY_WHAT, Step.CONFIRM_MODIFY, Step.CONFIRM_CANCEL)
 
 
 def answering_details(msg: Message) -> bool:
@@ -63,15 +65,11 @@ async def person(msg: Message, slots: Slots, deps: Deps) -> Outcome | None:
     return hand_off(msg, slots, "requested")
 
 
-async def faq(msg: Message, slots: Slots, deps: Deps) -> Outcome | None:
-    topic = msg.entities.topic
-    if asked(msg) != IntentName.FAQ or not msg.confident or not topic:
+async def aside(msg: Message, slots: Slots, deps: Deps) -> Outcome | None:
+    """The total, the hotel's facts, what the agent cannot do: answered, then the pending question."""
+    if answering_details(msg):
         return None
-    fact = await deps.facts.answer(topic, msg.language)
-    replies = [fact or msg.say("faq_missing")]
-    if msg.step is not Step.IDLE:
-        replies.append(msg.say("resume", question=pending_question(msg, slots)))
-    return answer(msg.step, slots, *replies)
+    return await asides.answer_aside(msg, slots, deps, asked(msg))
 
 
 async def thanks_or_goodbye(msg: Message, slots: Slots, deps: Deps) -> Outcome | None:
@@ -89,8 +87,11 @@ async def manage_booking(msg: Message, slots: Slots, deps: Deps) -> Outcome | No
     goal = _MANAGE.get(msg.intent)
     if goal is None or not msg.confident or msg.step is Step.VERIFY or answering_details(msg):
         return None
+    if goal == slots.goal and msg.step in _MANAGING and msg.entities.booking_ref in (None, slots.booking_ref):
+        # "Sí, cancélala" at the cancellation's question answers it: the step reads it.
+        return None
     # Starting over is understanding the guest: the misunderstandings so far are forgiven.
     return await manage.start(msg, replace(slots, misunderstood=0), deps, goal)
 
 
-RULES: tuple[Rule, ...] = (complaint, person, faq, thanks_or_goodbye, manage_booking)
+RULES: tuple[Rule, ...] = (complaint, person, aside, thanks_or_goodbye, manage_booking)

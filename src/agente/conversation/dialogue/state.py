@@ -13,7 +13,9 @@
       │        ├─ cancel ──▶ confirm_cancel ──yes/no──────────────────────────────▶ idle
       │        └─ modify ──▶ modify_what ──new stay──▶ confirm_modify ──yes/no─────▶ idle
       │
-      └── (any step) faq: answered, then the pending question is asked again;
+      └── (any step) a question beside the flow (the total, the hotel's facts, what the agent
+          cannot do): answered, then the pending question is asked again; a question without
+          an answer at idle ──▶ offer_person ──yes: handoff / no / anything else: idle;
           handoff: the session belongs to staff until released.
 
 The dialogue treats :class:`Slots` as a value: a handler returns a changed copy
@@ -38,6 +40,8 @@ class Step(StrEnum):
     MODIFY_WHAT = "modify_what"
     CONFIRM_MODIFY = "confirm_modify"
     CONFIRM_CANCEL = "confirm_cancel"
+    # A question had no answer and the agent asked whether to pass the guest to reception.
+    OFFER_PERSON = "offer_person"
 
 
 class SessionStatus(StrEnum):
@@ -94,7 +98,8 @@ class Slots:
     # The guest was asked which country a phone without country code is from (asked once).
     phone_country_asked: bool = False
     booking_ref: str | None = None
-    verified: bool = False
+    # References this session has proved to be the guest's: each is verified once per session.
+    verified_refs: list[str] = field(default_factory=list)
     misunderstood: int = 0
     failed_verifications: int = 0
     # Bumped when the guest starts a new booking, so its idempotency key differs from the last one's.
@@ -108,6 +113,11 @@ class Slots:
         if self.check_in and self.check_out:
             return date.fromisoformat(self.check_in), date.fromisoformat(self.check_out)
         return None
+
+    @property
+    def verified(self) -> bool:
+        """The booking under discussion is the guest's (proved in this session)."""
+        return self.booking_ref is not None and self.booking_ref in self.verified_refs
 
     def chosen(self) -> QuotedRoom | None:
         return next((q for q in self.quote if q.room_type_id == self.room_type_id), None)
@@ -142,5 +152,4 @@ class Slots:
             quote_currency=None,
             quote_stale=False,
             booking_ref=None,
-            verified=False,
         )

@@ -14,7 +14,7 @@ from datetime import date
 
 from agente.conversation.dialogue import booking, guest, manage
 from agente.conversation.dialogue.state import Goal, Slots, Step
-from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, not_understood
+from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off, not_understood
 from agente.conversation.nlu.types import IntentName
 from agente.conversation.replies.format import format_day, format_stay
 
@@ -53,6 +53,9 @@ async def idle(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         return await booking.ask_or_quote(msg, replace(s, goal=goal), deps)
     if msg.means(IntentName.GREET):
         return answer(Step.IDLE, s, msg.say("greet", hotel=msg.hotel_name))
+    if msg.entities.booking_ref:
+        # "Whats the status of AH…": a reference alone asks about its booking.
+        return await manage.start(msg, s, deps, Goal.STATUS)
     if msg.means(IntentName.DENY) and s.last_reference is None:
         return answer(Step.IDLE, s, msg.say("booking_dropped"))
     return not_understood(msg, s)
@@ -139,30 +142,40 @@ async def modify_what(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         return answer(Step.MODIFY_WHAT, cleared, msg.say("modify_what", reference=slots.booking_ref))
     if msg.means(IntentName.DENY):
         return manage.declined(msg, slots)
-    s, changed, _ = booking.merge_entities(msg, slots)
-    if changed:
-        return await manage.propose_change(msg, s, deps)
-    return not_understood(msg, s)
+    changed = manage.changed_stay(msg, slots)
+    if changed is not None:
+        return await manage.propose_change(msg, changed, deps)
+    return manage.ask_what_to_change(msg, slots) or not_understood(msg, slots)
 
 
 async def confirm_modify(msg: Message, slots: Slots, deps: Deps) -> Outcome:
-    # "No, mejor del 5 al 8" is another change, not a refusal.
+    # "No, mejor del 5 al 8" is another change, not a refusal; so is "one more night".
     s, changed, _ = booking.merge_entities(msg, slots)
     if changed:
         return await manage.propose_change(msg, s, deps)
-    if msg.means(IntentName.DENY):
+    moved = manage.changed_stay(msg, slots)
+    if moved is not None:
+        return await manage.propose_change(msg, moved, deps)
+    if msg.means(IntentName.DENY) or manage.keeps(msg):
         return manage.declined(msg, slots)
-    if msg.means(IntentName.AFFIRM):
+    if msg.means(IntentName.AFFIRM) or manage.confirms(msg, Goal.MODIFY):
         return await manage.modify(msg, s, deps)
     return not_understood(msg, slots)
 
 
 async def confirm_cancel(msg: Message, slots: Slots, deps: Deps) -> Outcome:
-    if msg.means(IntentName.DENY):
+    if msg.means(IntentName.DENY) or manage.keeps(msg):
         return manage.declined(msg, slots)
-    if msg.means(IntentName.AFFIRM):
+    if msg.means(IntentName.AFFIRM) or manage.confirms(msg, Goal.CANCEL):
         return await manage.cancel(msg, slots, deps)
     return not_understood(msg, slots)
+
+
+async def offer_person(msg: Message, slots: Slots, deps: Deps) -> Outcome:
+    """The answer to "shall I pass you to reception?" (anything else is read at idle: the engine)."""
+    if msg.means(IntentName.AFFIRM):
+        return hand_off(msg, slots, "requested")
+    return answer(Step.IDLE, slots, msg.say("offer_declined"))
 
 
 STEPS: dict[Step, Handler] = {
@@ -175,6 +188,7 @@ STEPS: dict[Step, Handler] = {
     Step.MODIFY_WHAT: modify_what,
     Step.CONFIRM_MODIFY: confirm_modify,
     Step.CONFIRM_CANCEL: confirm_cancel,
+    Step.OFFER_PERSON: offer_person,
 }
 
 

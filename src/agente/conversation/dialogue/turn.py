@@ -73,6 +73,8 @@ class Message:
     hotel_name: str
     # The classifier's confidence reached the threshold: its intent may be acted on.
     confident: bool
+    # New bookings may be made (the ``bookings.enabled`` switch, read where a booking can start).
+    bookings_open: bool = True
 
     @property
     def intent(self) -> IntentName:

@@ -21,7 +21,13 @@ from agente.conversation.nlu.entities.counts import extract_party
 from agente.conversation.nlu.entities.dates import Discussed, extract_stay
 from agente.conversation.nlu.entities.room_type import match_room_type
 from agente.conversation.nlu.entities.text import fold
-from agente.conversation.nlu.entities.topic import extract_topic
+from agente.conversation.nlu.entities.topic import (
+    asks_total,
+    extract_off_topic,
+    extract_topic,
+    extract_topic_items,
+    extract_topics,
+)
 from agente.conversation.nlu.focus import request_focus
 from agente.conversation.nlu.intents import RECOMMENDED_THRESHOLD, IntentClassifier
 from agente.conversation.nlu.language import detect_language_scored, is_confident
@@ -124,5 +130,9 @@ class NluParser:
             email=extract_email(text),
             phone=extract_phone(text, region),
             topic=extract_topic(text, lang),
+            topics=extract_topics(text, lang),
+            topic_items=extract_topic_items(text, lang),
+            off_topic=extract_off_topic(text, lang),
+            asks_total=asks_total(text, lang),
         )
         return intent, entities

@@ -116,6 +116,14 @@ class Entities:
     # cannot hold stays its digits, without "+" ("612345678"): the guest is asked its country.
     phone: str | None = None
     topic: str | None = None
+    # Every topic asked about, in the guest's order ("breakfast and check-out?"), and the
+    # particular things asked within a topic that lists many ("spa", "pool").
+    topics: tuple[str, ...] = ()
+    topic_items: tuple[str, ...] = ()
+    # A question no hotel fact answers ("weather", "nearby", "arrange"), and a question about
+    # what the stay costs altogether.
+    off_topic: str | None = None
+    asks_total: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,13 +67,29 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "booking_refused": "El hotel no ha podido aceptar la reserva: {reason}",
         "ask_reference": "Claro. ¿Me das la referencia de la reserva (empieza por AH) y el email o el "
         "teléfono con el que la hiciste?",
+        "ask_reference_only": "Gracias. ¿Y la referencia de la reserva? Empieza por AH.",
+        "modify_party_does_not_fit": "{room} no admite {party} por habitación, así que ese cambio no es posible "
+        "en tu reserva. ¿Quieres cambiar otra cosa?",
         "ask_verification": "Para comprobar que eres tú, ¿me das el email o el teléfono de la reserva?",
         "verification_failed": "No encuentro una reserva con esos datos. Revisa la referencia y el email o "
         "teléfono, por favor.",
         "status": "Tu reserva {reference}: {room}, {stay}, {party}. Estado: {status}.",
         "status_names": "confirmed=confirmada;pending=pendiente de confirmar;cancelled=cancelada;failed=no confirmada",
-        "confirm_cancel": "¿Seguro que quieres cancelar la reserva {reference} ({room}, {stay})?",
-        "cancelled": "Hecho: la reserva {reference} está cancelada. {policy}",
+        "confirm_cancel": "Tu reserva {reference}: {room}, {stay}. {fee} ¿Seguro que quieres cancelarla?",
+        "cancelled": "Hecho: la reserva {reference} está cancelada. {fee}",
+        "cancel_fee_free": "Esta reserva no tiene gastos de cancelación: la cancelación es gratuita hasta el "
+        "{deadline} ({hours} horas antes de la llegada).",
+        "cancel_fee_today": "La cancelación gratuita de esta reserva es hasta hoy a las {time} ({hours} horas "
+        "antes de la llegada); después el hotel cobra {charge}.",
+        "cancel_fee_due": "Esta reserva tiene gastos de cancelación: la cancelación gratuita terminó el "
+        "{deadline} ({hours} horas antes de la llegada), así que el hotel cobra {charge}.",
+        "cancel_fee_policy": "La política de cancelación del hotel: {policy} Con ella no puedo saber si esta "
+        "reserva tiene gastos; recepción te lo confirma.",
+        "cancel_fee_unknown": "El hotel no me ha dado su política de cancelación, así que no puedo decirte si "
+        "esta reserva tiene gastos; recepción te lo confirma.",
+        "charge_names": "first_night=la primera noche;full_stay=la estancia completa",
+        "charge_default": "lo que indique su política",
+        "day_at": "{day} a las {time}",
         "cancel_dropped": "De acuerdo, tu reserva {reference} sigue en pie.",
         "already_cancelled": "La reserva {reference} ya estaba cancelada.",
         "modify_what": "¿Qué quieres cambiar de la reserva {reference}: las fechas o el número de personas?",
@@ -82,6 +98,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "modify_dropped": "De acuerdo, tu reserva {reference} queda como estaba.",
         "modify_unavailable": "Lo siento, no hay disponibilidad para ese cambio. Tu reserva sigue como estaba. "
         "¿Probamos con otras fechas?",
+        "faq_missing_item": "No tengo información sobre {item}. ¿Quieres que te pase con recepción?",
+        "faq_missing_in_flow": "No tengo ese dato; recepción te lo puede decir, y te paso con ellos cuando quieras.",
+        "faq_missing_item_in_flow": "No tengo información sobre {item}; recepción te lo puede decir, y te paso "
+        "con ellos cuando quieras.",
+        "item_names": "pool=la piscina;gym=el gimnasio;spa=el spa;sauna=la sauna;jacuzzi=el jacuzzi;"
+        "air_conditioning=el aire acondicionado;heating=la calefacción;restaurant=el restaurante;bar=el bar;"
+        "room_service=el servicio de habitaciones;laundry=la lavandería;crib=las cunas;towels=las toallas;"
+        "hairdryer=el secador;fridge=la nevera o el minibar;safe=la caja fuerte;tv=la televisión;"
+        "elevator=el ascensor;balcony=las terrazas o balcones;bathtub=la bañera;accessibility=la accesibilidad;"
+        "kettle=la cafetera o el hervidor;bikes=las bicicletas;toiletries=los productos de baño",
+        "offer_declined": "De acuerdo. ¿Te ayudo con algo más?",
+        "off_topic_weather": "No tengo información del tiempo ni previsiones, lo siento.",
+        "off_topic_nearby": "No tengo recomendaciones de sitios de la zona; en recepción te pueden recomendar "
+        "cuando llegues.",
+        "off_topic_arrange": "Desde aquí no puedo reservar taxis, excursiones, mesas ni entradas; en recepción "
+        "te lo pueden gestionar.",
+        "can_do": "Lo que sí puedo hacer: consultar disponibilidad y precios, hacer, cambiar o cancelar reservas "
+        "y resolver dudas del hotel (desayuno, parking, wifi, horarios…).",
+        "total_room": "Total de la estancia con {room} ({stay}, {party}): {total}{stale_note}.",
+        "total_header": "Total de la estancia ({stay}, {party}) según la habitación:",
+        "total_line": "{n}. {name}: {total}",
+        "total_booking": "El total de tu reserva {reference} es {total}.",
+        "total_unknown": "Te digo el total en cuanto sepa las fechas y cuántas personas seréis.",
+        "modify_ask_dates": "¿Cuáles son las nuevas fechas de llegada y salida?",
+        "modify_ask_party": "¿Cuántas personas seréis ahora (adultos y niños)?",
         "faq_missing": "No tengo ese dato. ¿Quieres que te pase con recepción?",
         "resume": "Seguimos con tu reserva: {question}",
         "handoff": "Te paso con una persona del equipo de recepción; te responderán por aquí en breve.",
@@ -156,13 +197,29 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "booking_refused": "The hotel could not accept the booking: {reason}",
         "ask_reference": "Sure. Could you give me the booking reference (it starts with AH) and the email or "
         "phone number you booked with?",
+        "ask_reference_only": "Thanks. And the booking reference? It starts with AH.",
+        "modify_party_does_not_fit": "{room} can't take {party} per room, so that change isn't possible on your "
+        "booking. Would you like to change something else?",
         "ask_verification": "To make sure it's you, could you give me the booking's email or phone number?",
         "verification_failed": "I can't find a booking with those details. Please check the reference and "
         "the email or phone.",
         "status": "Your booking {reference}: {room}, {stay}, {party}. Status: {status}.",
         "status_names": "confirmed=confirmed;pending=pending confirmation;cancelled=cancelled;failed=not confirmed",
-        "confirm_cancel": "Are you sure you want to cancel booking {reference} ({room}, {stay})?",
-        "cancelled": "Done: booking {reference} is cancelled. {policy}",
+        "confirm_cancel": "Your booking {reference}: {room}, {stay}. {fee} Are you sure you want to cancel it?",
+        "cancelled": "Done: booking {reference} is cancelled. {fee}",
+        "cancel_fee_free": "No cancellation fee applies to this booking: cancellation is free until {deadline} "
+        "({hours} hours before arrival).",
+        "cancel_fee_today": "Free cancellation for this booking runs until today at {time} ({hours} hours before "
+        "arrival); after that the hotel charges {charge}.",
+        "cancel_fee_due": "A cancellation fee applies to this booking: free cancellation ended on {deadline} "
+        "({hours} hours before arrival), so the hotel charges {charge}.",
+        "cancel_fee_policy": "The hotel's cancellation policy: {policy} I can't tell from it whether this booking "
+        "will be charged; reception can confirm it.",
+        "cancel_fee_unknown": "The hotel hasn't given me its cancellation policy, so I can't tell you whether this "
+        "booking will be charged; reception can confirm it.",
+        "charge_names": "first_night=the first night;full_stay=the whole stay",
+        "charge_default": "what its policy sets",
+        "day_at": "{day} at {time}",
         "cancel_dropped": "Alright, your booking {reference} stays as it is.",
         "already_cancelled": "Booking {reference} was already cancelled.",
         "modify_what": "What would you like to change in booking {reference}: the dates or the number of guests?",
@@ -171,6 +228,33 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "modify_dropped": "Alright, your booking {reference} stays as it was.",
         "modify_unavailable": "Sorry, there's no availability for that change. Your booking is unchanged. "
         "Shall we try other dates?",
+        "faq_missing_item": "I don't have information about {item}. Would you like me to put you in touch with "
+        "reception?",
+        "faq_missing_in_flow": "I don't have that information; reception can tell you, and I can pass you to them "
+        "whenever you like.",
+        "faq_missing_item_in_flow": "I don't have information about {item}; reception can tell you, and I can pass "
+        "you to them whenever you like.",
+        "item_names": "pool=a pool;gym=a gym;spa=a spa;sauna=a sauna;jacuzzi=a jacuzzi;"
+        "air_conditioning=air conditioning;heating=heating;restaurant=a restaurant;bar=a bar;"
+        "room_service=room service;laundry=laundry;crib=cribs;towels=towels;hairdryer=hair dryers;"
+        "fridge=a fridge or minibar;safe=a safe;tv=TV;elevator=an elevator;balcony=balconies or terraces;"
+        "bathtub=bathtubs;accessibility=accessibility;kettle=kettles or coffee makers;bikes=bikes;"
+        "toiletries=toiletries",
+        "offer_declined": "Alright. Anything else I can help with?",
+        "off_topic_weather": "I don't have weather information or forecasts, sorry.",
+        "off_topic_nearby": "I don't have recommendations for places around the hotel; reception will be happy "
+        "to suggest some when you arrive.",
+        "off_topic_arrange": "I can't book taxis, tours, tables or tickets from here; reception can arrange it "
+        "for you.",
+        "can_do": "What I can do: check availability and prices, make, change or cancel bookings, and answer "
+        "questions about the hotel (breakfast, parking, wifi, check-in times…).",
+        "total_room": "The total for {room} ({stay}, {party}) is {total}{stale_note}.",
+        "total_header": "The total for {stay}, {party}, by room:",
+        "total_line": "{n}. {name}: {total}",
+        "total_booking": "The total of your booking {reference} is {total}.",
+        "total_unknown": "I'll tell you the total as soon as I know your dates and how many of you there are.",
+        "modify_ask_dates": "What are the new arrival and departure dates?",
+        "modify_ask_party": "How many guests will there be now (adults and children)?",
         "faq_missing": "I don't have that information. Would you like me to put you in touch with reception?",
         "resume": "Back to your booking: {question}",
         "handoff": "I'm passing you to a member of our reception team; they'll reply here shortly.",

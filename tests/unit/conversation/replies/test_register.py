@@ -12,12 +12,12 @@ import yaml
 from agente.conversation.replies.templates import TEMPLATES
 
 # Forms that address the guest as «usted»: the pronoun, its object and possessive forms next
-# to what only a guest has (a room's «su número» is the room's), and the third-person verbs
-# the agent would use to speak to them.
+# to what only a guest has (a room's «su número» is the room's), and the verbs the agent would
+# use only to speak to them («puede» is also what reception can do, so it is not one).
 _USTED = re.compile(
     r"\busted(es)?\b|\ble (damos|enviamos|ayudamos|recomendamos|confirmamos|esperamos|llamamos)\b"
     r"|\bayudarle\b|\bsu (reserva|llegada|estancia|correo|tel[eé]fono)\b"
-    r"|\b(necesita|desea|quiere|puede|prefiere|indique|escriba|consulte|llame|p[oó]ngase)\b",
+    r"|\b(necesita|desea|prefiere|escriba|llame|p[oó]ngase)\b",
     re.IGNORECASE,
 )
 

@@ -15,13 +15,15 @@ Two topics need care:
 
 from __future__ import annotations
 
+import functools
 import re
 
-from agente.conversation.nlu.entities.text import Speller, normalise
+from agente.conversation.nlu.entities.text import Speller, fold, normalise
 
-__all__ = ["TOPIC_RULES", "extract_topic"]
+__all__ = ["TOPIC_RULES", "extract_topic", "extract_topics"]
 
 _MIN_SCORE = 0.5
+_SECOND_MIN = 1.0
 
 _TIME_WORDS = (
     r"hora|horas|horario|time|times|when|cuando|early|late|temprano|tarde|antes|despues|pronto|until|"
@@ -199,9 +201,7 @@ _SPELLER = Speller(
 )
 
 
-def extract_topic(text: str, language: str) -> str | None:
-    """The FAQ topic of ``text`` (one of ``types.TOPICS``) or None when no topic is asked about."""
-    normalised = _SPELLER.correct(normalise(text, language))
+def _scores(normalised: str) -> tuple[dict[str, float], dict[str, int]]:
     scores: dict[str, float] = {}
     first_seen: dict[str, int] = {}
     for topic, pattern, weight in _COMPILED:
@@ -209,7 +209,188 @@ def extract_topic(text: str, language: str) -> str | None:
         if match:
             scores[topic] = scores.get(topic, 0.0) + weight
             first_seen[topic] = min(first_seen.get(topic, match.start()), match.start())
+    return scores, first_seen
+
+
+# The parser asks several questions of one message; it is normalised once.
+@functools.lru_cache(maxsize=32)
+def _normalised(text: str, language: str) -> str:
+    return _SPELLER.correct(normalise(text, language))
+
+
+def extract_topic(text: str, language: str) -> str | None:
+    """The FAQ topic of ``text`` (one of ``types.TOPICS``) or None when no topic is asked about."""
+    return _read(text, language)[0]
+
+
+def extract_topics(text: str, language: str) -> tuple[str, ...]:
+    """Every FAQ topic ``text`` asks about, in the order the guest mentions them.
+
+    "What time is breakfast and when is check-out?" asks two things. Besides the main topic
+    (:func:`extract_topic`), a topic counts only with a full keyword (``_SECOND_MIN``): the
+    weak hints ("pagar" in "¿hay que pagar el parking?", "dónde está" in "¿dónde está el
+    gimnasio?") qualify another topic's question, they are not a question of their own."""
+    return _read(text, language)[1]
+
+
+@functools.lru_cache(maxsize=32)
+def _read(text: str, language: str) -> tuple[str | None, tuple[str, ...]]:
+    scores, first_seen = _scores(_normalised(text, language))
     if not scores:
-        return None
+        return None, ()
     best = min(scores, key=lambda topic: (-scores[topic], first_seen[topic]))
-    return best if scores[best] >= _MIN_SCORE else None
+    if scores[best] < _MIN_SCORE:
+        return None, ()
+    asked = [topic for topic, score in scores.items() if topic == best or score >= _SECOND_MIN]
+    return best, tuple(sorted(asked, key=lambda topic: first_seen[topic]))
+
+
+# --- the thing asked about, within a topic that lists many ------------------------------------
+
+# "Do you have a spa?" is an amenities question, but the amenities answer lists what the hotel
+# has; when the spa is not in it, the honest answer is "I don't know about the spa", not the
+# list. Each item is a pattern over the normalised text (the guest's words, and the words
+# that show an answer covers it); the topic's answer covers the item when the pattern
+# matches the answer in either language or its details.
+TOPIC_ITEMS: dict[str, tuple[str, str]] = {
+    "pool": ("amenities", r"piscinas?|pileta|alberca|pools?|swimming"),
+    "gym": ("amenities", r"gimnasios?|gym|fitness"),
+    "spa": ("amenities", r"spa|wellness|masajes?|massages?"),
+    "sauna": ("amenities", r"sauna|steam\s+room|bano\s+turco"),
+    "jacuzzi": ("amenities", r"jacuzzi|hidromasaje|hot\s+tub|whirlpool"),
+    "air_conditioning": (
+        "amenities",
+        r"aire\s+acondicionado|el\s+aire|air\s+con(?:ditioning|ditioner)?|a/c|climatizacion|air\s*conditioned",
+    ),
+    "heating": ("amenities", r"calefaccion|heating|heater"),
+    "restaurant": ("amenities", r"restaurantes?|restaurants?"),
+    "bar": ("amenities", r"bar|bares|bars"),
+    "room_service": ("amenities", r"room\s+service|servicio\s+de\s+habitaciones"),
+    "laundry": ("amenities", r"lavanderia|laundry|plancha|iron|ironing"),
+    "crib": ("amenities", r"cunas?|cribs?|cots?"),
+    "towels": ("amenities", r"toallas?|towels?|albornoz|albornoces|bathrobes?"),
+    "hairdryer": ("amenities", r"secador(?:\s+de\s+pelo)?|hair\s*dryer"),
+    "fridge": ("amenities", r"minibar|mini\s+bar|nevera|frigorifico|fridge|refrigerator"),
+    "safe": ("amenities", r"caja\s+fuerte|safe\s+box|in-room\s+safe|safe"),
+    "tv": ("amenities", r"television|tele|tv"),
+    "elevator": ("amenities", r"ascensor|elevator|lift"),
+    "balcony": ("amenities", r"terraza|balcon|balcony|terrace"),
+    "bathtub": ("amenities", r"banera|bathtub|bath\s+tub"),
+    "accessibility": ("amenities", r"accesible|accessible|wheelchair|silla\s+de\s+ruedas|adaptada|adapted"),
+    "kettle": ("amenities", r"hervidor|kettle|cafetera|coffee\s+maker|coffee\s+machine|nespresso"),
+    "bikes": ("amenities", r"bicicletas?|bikes?|bicycles?"),
+    "toiletries": ("amenities", r"champu|shampoo|gel|toiletries|amenities\s+kit"),
+}
+
+_ITEMS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
+    (item, topic, re.compile(rf"\b(?:{pattern})\b")) for item, (topic, pattern) in TOPIC_ITEMS.items()
+)
+
+
+def extract_topic_items(text: str, language: str) -> tuple[str, ...]:
+    """The particular things asked about within the topics that list many ("spa", "pool")."""
+    normalised = _normalised(text, language)
+    return tuple(item for item, _, pattern in _ITEMS if pattern.search(normalised))
+
+
+def covers(answer: str, item: str) -> bool:
+    """Whether ``answer`` (a fact's text, or its details as text) speaks of ``item``."""
+    pattern = next(p for name, _, p in _ITEMS if name == item)
+    return pattern.search(fold(answer).replace("_", " ")) is not None
+
+
+def item_topic(item: str) -> str:
+    return TOPIC_ITEMS[item][0]
+
+
+# --- questions the hotel's facts do not answer ------------------------------------------------
+
+# Asked often, answered by no fact: the agent says so instead of reciting the nearest topic.
+# "weather" (forecasts), "nearby" (places around the hotel that are not the hotel's own),
+# "arrange" (booking things the agent cannot book: taxis, tours, tables, tickets).
+_PLACES = (
+    r"restaurantes?|restaurants?|sitios?\s+para\s+comer|places?\s+to\s+eat|somewhere\s+to\s+eat|bares|bars|pubs?|"
+    r"discotecas?|clubs?|nightlife|vida\s+nocturna|tiendas?|shops?|shopping|supermercados?|supermarkets?|"
+    r"farmacias?|pharmac(?:y|ies)|museos?|museums?|cosas\s+que\s+(?:hacer|ver)|"
+    r"que\s+(?:(?:se\s+puede|podemos|puedo)\s+)?(?:hacer|ver|visitar)|"
+    r"things\s+to\s+(?:do|see)|what\s+(?:is\s+there\s+to|can\s+(?:we|i)|could\s+(?:we|i)|to)\s+(?:do|see|visit)|"
+    r"que\s+hay\s+(?:para|que)\s+(?:hacer|ver)|sightseeing|attractions?|atracciones|"
+    r"lugares\s+(?:para\s+visitar|de\s+interes)|places\s+to\s+visit|cafeterias?|cafes?|coffee\s+shops?"
+)
+_AROUND = (
+    r"cerca|cercanos?|cercanas?|alrededor(?:es)?|por\s+(?:la|aqui|alli|ahi)\s*(?:zona)?|en\s+la\s+zona|"
+    r"de\s+la\s+zona|nearby|near|around|close\s+(?:by|to)|in\s+the\s+area|walking\s+distance|"
+    r"in\s+(?:town|the\s+city)|en\s+la\s+ciudad|recomiend\w*|recomendar\w*|recomendacion\w*|recommend\w*|"
+    r"suggest\w*|sugier\w*"
+)
+_OFF_TOPIC: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "weather",
+        re.compile(
+            r"\b(?:weather|forecast|rain|raining|rainy|temperature|temperatura|pronostico|clima|llover|lluvia|"
+            r"llueve|lloviendo|(?:que|el)\s+tiempo\s+(?:suele\s+|va\s+a\s+|vamos\s+a\s+)?(?:hace|hara|hacer|hay|"
+            r"habra|tener|tendremos)|"
+            r"(?:hara|hace|va\s+a\s+hacer)\s+(?:buen|mal)\s+tiempo|(?:hara|hace|va\s+a\s+hacer)\s+(?:frio|calor|sol)|"
+            r"(?:going\s+to|gonna|will\s+it)\s+(?:be\s+)?(?:cold|hot|warm|sunny|chilly)|"
+            r"is\s+it\s+(?:usually\s+)?(?:cold|hot|warm|sunny|chilly)\s+(?:in|there|outside|at\s+this\s+time)|"
+            r"how\s+(?:cold|hot|warm)\s+is\s+it)\b"
+        ),
+    ),
+    (
+        "arrange",
+        re.compile(
+            r"\b(?:book|order|call|get|arrange|reserve|organi[sz]e|reservar(?:me|nos)?|pedir(?:me|nos)?|"
+            r"llamar(?:me|nos)?|conseguir(?:me|nos)?|organizar(?:me|nos)?|gestionar(?:me|nos)?|"
+            r"(?:me|nos)\s+(?:pedis|pides|reservais|reservas|llamais|llamas|conseguis|consigues|gestionais|"
+            r"gestionas|organizais|organizas))\s+(?:me\s+|us\s+)?"
+            r"(?:a\s+|an\s+|un\s+|una\s+|unos\s+|unas\s+|the\s+|el\s+|la\s+)?(?:taxi|taxis|cab|uber|cabify|"
+            r"car\s+rental|rental\s+car|coche\s+de\s+alquiler|tour|tours|excursion|excursiones|tickets?|"
+            r"entradas?|mesa|table)\b"
+        ),
+    ),
+    ("nearby", re.compile(rf"\b(?:{_PLACES})\b.{{0,40}}\b(?:{_AROUND})\b|\b(?:{_AROUND})\b.{{0,40}}\b(?:{_PLACES})\b")),
+)
+
+
+def extract_off_topic(text: str, language: str) -> str | None:
+    """What the guest asks that no hotel fact answers ("weather", "nearby", "arrange"), or None."""
+    normalised = _normalised(text, language)
+    return next((name for name, pattern in _OFF_TOPIC if pattern.search(normalised)), None)
+
+
+# --- the total ---------------------------------------------------------------------------------
+
+_PRICE_WORDS = (
+    r"how\s+much|cuanto|cuantos|price|prices|precio|precios|cost|costs|coste|costo|importe|amount|"
+    r"sale|saldria|cuesta|costaria|cuestan|pagar|pagaria|pagamos|pay|charge|cobrais|cobran|seria|sera"
+)
+_WHOLE = (
+    r"total|totales|altogether|all\s+together|all\s+in|in\s+all|overall|grand|everything|todo|toda|todos|"
+    r"whole|entera|entero|completa|completo|junto|final"
+)
+_STRONG_WHOLE = re.compile(r"\b(?:total|totales|altogether|all\s+together|all\s+in|in\s+all|grand\s+total|overall)\b")
+_THE_TOTAL = re.compile(r"\b(?:the|el|my|mi|our|nuestro)\s+(?:(?:precio|importe|coste|costo|price|cost)\s+)?total\b")
+_PRICE = re.compile(rf"\b(?:{_PRICE_WORDS})\b")
+_ASKS_WHOLE = re.compile(
+    rf"\b(?:{_PRICE_WORDS})\b.{{0,30}}\b(?:{_WHOLE})\b|\b(?:{_WHOLE})\b.{{0,30}}\b(?:{_PRICE_WORDS})\b"
+)
+_BARE_PRICE = re.compile(
+    r"^(?:(?:and|so|ok|y|vale|bueno|entonces|pues)\s+)*(?:how\s+much|cuanto|price|precio)"
+    r"(?:\s+(?:is|was|will|would|does|es|seria|sera|sale|saldria|cuesta|costaria|me|nos|it|that|this|be|cost|"
+    r"come\s+to|el|la|eso|esto|then|entonces|al\s+final|finally))*\s*[?!.]*$"
+)
+
+
+def asks_total(text: str, language: str) -> bool:
+    """Whether the guest asks what the stay costs altogether ("how much in total?", "¿cuánto sale
+    todo?", "total price pls", "how much is it?"). A price question about a topic ("how much
+    is parking?") asks the topic, unless it says "total"."""
+    normalised = _normalised(text, language)
+    words = len(re.findall(r"\w+", normalised))
+    if _THE_TOTAL.search(normalised):
+        return True
+    if _STRONG_WHOLE.search(normalised) and (_PRICE.search(normalised) or words <= 5):
+        return True
+    if extract_topic(text, language) is not None:
+        return False
+    return bool(_ASKS_WHOLE.search(normalised) or _BARE_PRICE.match(normalised))

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from decimal import Decimal
 
-from agente.conversation.dialogue.booking import stay_query, told_back
+from agente.conversation.dialogue.booking import fees_note, stay_query, told_back
 from agente.conversation.dialogue.state import Goal, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
 from agente.conversation.replies.format import format_money, format_stay, party_text
@@ -133,7 +133,8 @@ async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     # the stay overlaps the current one.
     if offer is None and not (record and record.check_in < stay[1] and stay[0] < record.check_out):
         return answer(Step.MODIFY_WHAT, s, msg.say("modify_unavailable"))
-    total = offer.total_price if offer else (record.total_price if record and record.total_price else Decimal(0))
+    # What the PMS would charge for the changed booking: the rooms and the fees it adds.
+    total = offer.charged_total if offer else (record.total_price if record and record.total_price else Decimal(0))
     currency = offer.currency if offer else (record.currency if record and record.currency else availability.currency)
     said = msg.say(
         "confirm_modify",
@@ -141,6 +142,7 @@ async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         stay=format_stay(stay[0], stay[1], lang, msg.today),
         party=party_text(s.adults, s.children or 0, s.rooms or 1, lang),
         total=format_money(total, currency, lang),
+        fees_note=fees_note(msg, offer.fees, currency) if offer else "",
     )
     return answer(Step.CONFIRM_MODIFY, s, said)
 

@@ -2,7 +2,9 @@
 
 Like httpx's ``MockTransport``, it stands where the real adapter would, with no network:
 ``FakePms()`` has three room types free for any dates; tests change ``free`` (rooms of a
-type left), set ``down`` (every call raises ``PmsUnavailableError``) and read ``bookings``.
+type left), set ``down`` (every call raises ``PmsUnavailableError``), set ``fees`` (charges
+the PMS adds to every offer and booking, as QloApps adds its automatic services) and read
+``bookings``.
 Prices are the rack rate per room and night, so a quote is easy to check by hand.
 """
 
@@ -20,6 +22,7 @@ from agente.pms.types import (
     BookingChange,
     BookingRequest,
     BookingStatus,
+    Fee,
     HotelInfo,
     PmsHealth,
     RoomOffer,
@@ -39,6 +42,7 @@ class FakePms:
     def __init__(self) -> None:
         self.free = {room.id: room.total_rooms for room in CATALOG}
         self.down = False
+        self.fees: tuple[Fee, ...] = ()
         self.bookings: dict[str, Booking] = {}
         self._keys: dict[str, str] = {}
         self._ids = itertools.count(1)
@@ -58,12 +62,23 @@ class FakePms:
     def _price(self, room: RoomType, query: StayQuery) -> Decimal:
         return room.base_price * query.nights * query.rooms
 
+    def _charged(self, room: RoomType, query: StayQuery) -> Decimal:
+        return self._price(room, query) + sum((fee.amount for fee in self.fees), Decimal(0))
+
     async def availability(self, query: StayQuery) -> Availability:
         self._ask()
         offers = tuple(
             RoomOffer(
-                r.id, r.name, self.free[r.id], r.base_price, self._price(r, query), "USD", r.max_adults, r.max_children
-            )
+                r.id,
+                r.name,
+                self.free[r.id],
+                r.base_price,
+                self._price(r, query),
+                "USD",
+                r.max_adults,
+                r.max_children,
+                fees=self.fees,
+            )  # fmt: skip
             for r in CATALOG
             if r.fits(query.adults, query.children)
             and self.free[r.id] >= query.rooms
@@ -81,7 +96,7 @@ class FakePms:
         self.free[room.id] -= stay.rooms
         booking = Booking(
             f"B{next(self._ids)}", BookingStatus.CONFIRMED, room.id, stay.check_in, stay.check_out,
-            stay.adults, stay.children, stay.rooms, self._price(room, stay), "USD", request.guest.email,
+            stay.adults, stay.children, stay.rooms, self._charged(room, stay), "USD", request.guest.email,
         )  # fmt: skip
         self.bookings[booking.id], self._keys[request.idempotency_key] = booking, booking.id
         return booking
@@ -104,7 +119,7 @@ class FakePms:
         if self.free[room.id] + (old.rooms if old.room_type_id == room.id else 0) < new.rooms:
             raise RoomsNotAvailableError(f"no {room.name} left")
         query = StayQuery(new.check_in, new.check_out, new.adults, new.children, new.rooms)
-        self.bookings[booking_id] = replace(new, total_price=self._price(room, query))
+        self.bookings[booking_id] = replace(new, total_price=self._charged(room, query))
         return self.bookings[booking_id]
 
     async def cancel_booking(self, booking_id: str) -> Booking:

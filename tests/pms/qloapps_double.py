@@ -5,13 +5,15 @@ An ASGI app that answers as the QloApps facts sheet
 Basic user name or ``ws_key``; JSON only for an exact ``JSON``, XML otherwise; both URL
 styles; ``[]`` for an empty list; localized fields; string prices in core resources;
 ``hotel_ari`` reading XML only and filtering no occupancy; ``bookings`` reading ``adult``
-(not ``adults``) and dropping automatic services that are not listed; a 302 for a foreign
-Host. It holds the demo hotel of a fresh install and real inventory. Use it through
+(not ``adults``), counting children only with ``child_ages``, dropping automatic services
+that are not listed, and showing as ``price_details.total_paid`` what has been paid; a 302
+for a foreign Host. ``tests/pms/test_double_matches_real.py`` checks it against a real
+QloApps 1.6.1. It holds the demo hotel of a fresh install and real inventory. Use it through
 ``httpx.ASGITransport(app=double)``.
 
 Switches for tests: :meth:`fail` (answer an error to the next matching requests), :meth:`slow`
 (answer late, after acting), ``crash_after_booking`` (PHP 8 warnings: the booking is made,
-the answer is a 500), ``enabled``, ``denied``, ``languages``; :attr:`requests` and
+the answer is a 500), ``enabled``, ``denied``, ``languages``, ``child_age_limit``; :attr:`requests` and
 :meth:`count` show what it received, :attr:`orders` what it holds.
 """
 
@@ -175,6 +177,7 @@ class QloAppsDouble:
         self.crash_after_booking = False
         self.denied: set[str] = set()
         self.languages = 1
+        self.child_age_limit = 15  # WK_GLOBAL_CHILD_MAX_AGE
         self.room_types = {rt.id: rt for rt in demo_room_types()}
         self.rooms = [Room(5 * (t - 1) + n, t, f"R{t}-10{n}") for t in range(1, 5) for n in range(1, 6)]
         self.services = _services()
@@ -373,10 +376,15 @@ class QloAppsDouble:
                 "id_customer": str(o.customer.id),
                 "current_state": str(o.state),
                 "total_paid": f"{self._totals(o)[2]:.6f}",
+                "total_paid_tax_incl": f"{self._totals(o)[2]:.6f}",
+                "total_paid_tax_excl": f"{self._totals(o)[0]:.6f}",
+                "total_paid_real": f"{self._paid(o):.6f}",
+                "source": o.source,
                 "date_add": o.created.isoformat(" ", "seconds"),
             }
             for o in self.orders.values()
         ]
+        configurations = [{"id": 335, "name": "WK_GLOBAL_CHILD_MAX_AGE", "value": str(self.child_age_limit)}]
         return {
             "hotels": ("hotels", "hotel", [hotel]),
             "room_types": ("room_types", "room_type", room_types),
@@ -385,6 +393,7 @@ class QloAppsDouble:
             "services": ("services", "service", services),
             "customers": ("customers", "customer", customers),
             "orders": ("orders", "order", orders),
+            "configurations": ("configurations", "configuration", configurations),
         }
 
     def _free(self, room_type_id: int, start: date, end: date, *, ignore: int | None = None) -> list[Room]:
@@ -481,7 +490,8 @@ class QloAppsDouble:
                 free.remove(room)
                 # v1.6.1 reads "adult", not "adults"; a missing count becomes the base occupancy.
                 adults = int(wish.get("adult") or rt.base_adults)
-                children = int(wish.get("child") or rt.base_children)
+                # v1.6.1 drops the children unless child_ages gives ages (formatOccupancyInRequestData).
+                children = int(wish.get("child") or 0) if wish.get("child_ages") else 0
                 # Only the services listed are booked: automatic ones are dropped otherwise.
                 services = [self.services[int(s["id_service"])] for s in wish.get("services", [])]
                 picked.append(BookedRoom(self._new_id(), room, start, end, adults, children, rt.price, services))
@@ -558,8 +568,12 @@ class QloAppsDouble:
         tax = (untaxed * TAX).quantize(Decimal("0.01"))
         return untaxed, tax, untaxed + tax
 
+    def _paid(self, order: Order) -> Decimal:
+        # total_paid_real: what the guest has paid, all of it only when the payment is complete.
+        return self._totals(order)[2] if order.payment_status == 1 else Decimal(0)
+
     def _view(self, order: Order) -> Json:
-        untaxed, tax, paid = self._totals(order)
+        untaxed, tax, _ = self._totals(order)
         groups: dict[tuple[int, date, date], list[BookedRoom]] = {}
         for room in order.rooms:
             groups.setdefault((room.room.room_type_id, room.check_in, room.check_out), []).append(room)
@@ -585,7 +599,7 @@ class QloAppsDouble:
                     "price_details": {
                         "total_price_without_tax": _money(untaxed),
                         "total_tax": _money(tax),
-                        "total_paid": _money(paid),
+                        "total_paid": _money(self._paid(order)),
                     },
                     "room_types": [
                         {

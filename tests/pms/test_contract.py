@@ -28,16 +28,6 @@ from tests.qloapps.server import QloApps
 
 CHECK_IN = date.today() + timedelta(days=40)
 STAY = StayQuery(CHECK_IN, CHECK_IN + timedelta(days=3), adults=2)
-# What the adapter still gets wrong against the real QloApps: those tests are expected to fail
-# there (strictly: the change that fixes a bug must remove its entry).
-TOTAL_PAID = (
-    "issue 16: a QloApps booking's total is read from price_details.total_paid (the amount paid, "
-    "0.00 for a pay-at-hotel booking) instead of the order's total"
-)
-REAL_QLOAPPS_BUGS = {
-    "test_booking_takes_a_room_idempotently": TOTAL_PAID,
-    "test_modify_moves_the_stay_and_reprices": TOTAL_PAID,
-}
 GUEST = GuestDetails("Ada", "Lovelace", "ada@example.com", "0123456789")
 
 
@@ -50,8 +40,6 @@ async def adapter(request: pytest.FixtureRequest, container: Container) -> Async
         pms = make(QloAppsDouble())
     else:
         real: QloApps = request.getfixturevalue("qloapps")
-        if bug := REAL_QLOAPPS_BUGS.get(request.function.__name__):
-            request.node.add_marker(pytest.mark.xfail(reason=bug, strict=True))
         pms = QloAppsPms.from_settings(Settings(env="test", **real.pms_settings()))  # type: ignore[arg-type]
     yield pms
     await pms.aclose()
@@ -98,7 +86,8 @@ async def test_booking_takes_a_room_idempotently(adapter: PmsClient) -> None:
     booking = await adapter.create_booking(_request("c-1"))
     assert booking.status is BookingStatus.CONFIRMED
     assert (booking.room_type_id, booking.check_in, booking.check_out) == (1, STAY.check_in, STAY.check_out)
-    assert booking.currency == "USD" and booking.total_price >= offer.total_price
+    # What the PMS charges for the booking is what it quoted: the rooms and every fee it adds.
+    assert booking.currency == "USD" and booking.total_price == offer.charged_total
     assert booking.guest_email == GUEST.email
     assert await adapter.create_booking(_request("c-1")) == booking
     assert await adapter.find_booking(_request("c-1")) == booking

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator
 from datetime import date, datetime, time, timedelta
@@ -21,7 +22,7 @@ from agente.pms.errors import (
     RoomsNotAvailableError,
 )
 from agente.pms.types import BookingChange, BookingRequest, BookingStatus, Fee, GuestDetails, StayQuery
-from tests.pms.qloapps_double import KEY, QloAppsDouble, Seen
+from tests.pms.qloapps_double import KEY, QloAppsDouble, Seen, Service
 
 BASE = "http://hotel.test"
 CHECK_IN = date(2026, 12, 10)
@@ -243,7 +244,7 @@ async def test_create_booking_books_the_quoted_total_with_automatic_services(
 ) -> None:
     stay = StayQuery(CHECK_IN, CHECK_OUT, adults=2, children=1, rooms=2)
     (offer,) = [o for o in (await pms.availability(stay)).offers if o.room_type_id == 2]
-    quoted = offer.total_price + sum(fee.amount * (stay.nights if fee.per == "night" else 1) for fee in offer.fees)
+    quoted = offer.charged_total
     booking = await pms.create_booking(booking_request(stay=stay, room_type_id=2, quoted_total=quoted))
     assert booking.total_price == quoted == Decimal("7800.00")
     assert (booking.status, booking.room_type_id, booking.rooms, booking.adults, booking.children) == (
@@ -284,7 +285,37 @@ async def test_double_drops_automatic_services_a_booking_does_not_list(double: Q
     }
     answer = await webservice(double, "POST", "/api/bookings", params={"output_format": "JSON"}, json=body)
     # 2 nights at 1000 plus tax: below the 2600 + 260 hotel_ari and the fee add up to.
-    assert answer.json()["booking"]["associations"]["price_details"]["total_paid"] == 2080.0
+    prices = answer.json()["booking"]["associations"]["price_details"]
+    assert prices["total_price_without_tax"] + prices["total_tax"] == 2080.0
+    assert prices["total_paid"] == 0  # what has been paid: nothing, the guest pays at the hotel
+
+
+async def test_a_fee_charged_per_night_is_told_for_every_night(double: QloAppsDouble, pms: QloAppsPms) -> None:
+    double.services[11] = Service(11, "Resort Fee", Decimal(50), auto_add=True, per_night=True)
+    stay = StayQuery(CHECK_IN, CHECK_OUT, adults=2, rooms=2)
+    (offer,) = [o for o in (await pms.availability(stay)).offers if o.room_type_id == 1]
+    # 50 a night, 2 nights, 2 rooms, 4 % tax; the handling charge once per room.
+    assert offer.fees == (
+        Fee("Internet Handling Charges", Decimal("520.00"), "booking"),
+        Fee("Resort Fee", Decimal("208.00"), "night"),
+    )
+    booking = await pms.create_booking(booking_request(stay=stay, room_type_id=1))
+    assert booking.total_price == offer.charged_total == offer.total_price + Decimal("728.00")
+
+
+async def test_children_are_booked_with_an_age_under_the_hotels_limit(double: QloAppsDouble, pms: QloAppsPms) -> None:
+    stay = StayQuery(CHECK_IN, CHECK_OUT, adults=1, children=2)
+    booking = await pms.create_booking(booking_request(stay=stay))
+    assert booking.children == 2 and [room.children for room in double.orders[int(booking.id)].rooms] == [2]
+    (request,) = sent(double, "POST", "bookings")
+    [room] = json.loads(request.body)["booking"]["associations"]["room_types"][0]["rooms"]
+    assert room["child_ages"] == [8, 8]
+    double.child_age_limit = 6
+    younger = make(double)
+    made = await younger.create_booking(booking_request(stay=stay, key="key-young", room_type_id=2))
+    [room] = json.loads(sent(double, "POST", "bookings")[-1].body)["booking"]["associations"]["room_types"][0]["rooms"]
+    assert made.children == 2 and room["child_ages"] == [5, 5]
+    await younger.aclose()
 
 
 async def test_create_booking_sends_adult_which_1_6_1_reads(double: QloAppsDouble, pms: QloAppsPms) -> None:

@@ -77,11 +77,13 @@ class StayQuery:
 
 @dataclass(frozen=True, slots=True)
 class Fee:
-    """A charge on top of the room price that the guest must be told about."""
+    """A charge the PMS adds on top of the room price (a service it puts in every booking),
+    which the guest must be told about and pays."""
 
     name: str
+    # For the whole stay and every room, tax included: what the PMS adds to the total.
     amount: Decimal
-    per: str  # "booking" or "night"
+    per: str  # how the PMS prices it: "booking" or "night"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +102,11 @@ class RoomOffer:
     max_adults: int
     max_children: int
     fees: tuple[Fee, ...] = ()
+
+    @property
+    def charged_total(self) -> Decimal:
+        """What the PMS charges for this offer: the rooms and every fee it adds."""
+        return self.total_price + sum((fee.amount for fee in self.fees), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ question again; what the guest was doing does not change.
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
+from agente.conversation.dialogue.booking import fees_note, quoted_fees
 from agente.conversation.dialogue.state import Goal, QuotedRoom, Slots, Step
 from agente.conversation.dialogue.steps import pending_question
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer
@@ -131,7 +131,7 @@ async def _total(msg: Message, slots: Slots, deps: Deps) -> tuple[list[str], Slo
         currency = s.quote_currency
         named = msg.entities.room_type.room_type_id if msg.entities.room_type else None
         room = next((q for q in s.quote if q.room_type_id == named), None) or s.chosen()
-        stay_text = format_stay(stay[0], stay[1], lang)
+        stay_text = format_stay(stay[0], stay[1], lang, msg.today)
         party = party_text(s.adults, s.children or 0, s.rooms or 1, lang)
         if room is not None:
             stale = render("stale_note", lang) if s.quote_stale else ""
@@ -140,14 +140,13 @@ async def _total(msg: Message, slots: Slots, deps: Deps) -> tuple[list[str], Slo
                 room=room.name,
                 stay=stay_text,
                 party=party,
-                total=_money(room, currency, lang),
+                total=_charged(msg, room, currency),
                 stale_note=stale,
             )
-            return [said, *_fees(msg, room, currency)], s, msg.step
+            return [said], s, msg.step
         lines = [msg.say("total_header", stay=stay_text, party=party)]
         for n, offer in enumerate(s.quote, start=1):
-            lines.append(msg.say("total_line", n=n, name=offer.name, total=_money(offer, currency, lang)))
-            lines.extend(_fees(msg, offer, currency))
+            lines.append(msg.say("total_line", n=n, name=offer.name, total=_charged(msg, offer, currency)))
         return lines, s, msg.step
     reference = s.booking_ref if s.verified else (s.last_reference if s.goal is None else None)
     record = await deps.reservations.by_reference(reference) if reference else None
@@ -160,12 +159,6 @@ async def _total(msg: Message, slots: Slots, deps: Deps) -> tuple[list[str], Slo
     return [msg.say("total_unknown")], s, msg.step
 
 
-def _money(room: QuotedRoom, currency: str, language: str) -> str:
-    return format_money(Decimal(room.total), currency, language)
-
-
-def _fees(msg: Message, room: QuotedRoom, currency: str) -> list[str]:
-    return [
-        msg.say("quote_fee", fee=fee["name"], amount=format_money(Decimal(fee["amount"]), currency, msg.language))
-        for fee in room.fees
-    ]
+def _charged(msg: Message, room: QuotedRoom, currency: str) -> str:
+    """The total the PMS charges for ``room`` (its fees included, and named)."""
+    return format_money(room.charged(), currency, msg.language) + fees_note(msg, quoted_fees(room), currency)

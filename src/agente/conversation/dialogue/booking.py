@@ -1,8 +1,10 @@
 """The booking flow: stay → quote → room → guest details → confirmation → booking.
 
 Prices come only from the PMS; the quote keeps the PMS's figures as text and the summary
-repeats them. A correction at any step ("mejor 3 adultos", "actually the 14th") updates
-the slots and quotes again.
+repeats them. Every total told is what the PMS charges: the rooms plus the fees it adds
+(such as QloApps' automatic "Internet Handling Charges"), each fee named beside it. A
+correction at any step ("mejor 3 adultos", "actually the 14th") updates the slots and
+quotes again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from agente.conversation.replies.format import format_calendar_day, format_day, 
 from agente.conversation.replies.render import render
 from agente.observability import tracing
 from agente.pms.errors import PmsRejectedError, PmsUnavailableError, RoomsNotAvailableError
-from agente.pms.types import Availability, BookingRequest, GuestDetails, StayQuery
+from agente.pms.types import Availability, BookingRequest, Fee, GuestDetails, StayQuery
 from agente.reservations.errors import BookingsDisabledError
 
 
@@ -208,14 +210,39 @@ def show_quote(msg: Message, slots: Slots, availability: Availability) -> Outcom
     header = "quote_header_stale" if availability.stale else "quote_header"
     replies = [msg.say(header, stay=stay_text, party=party)]
     for n, o in enumerate(availability.offers, start=1):
-        nightly, total = format_money(o.nightly_price, o.currency, lang), format_money(o.total_price, o.currency, lang)
-        replies.append(msg.say("quote_line", n=n, name=o.name, nightly=nightly, total=total))
-        replies.extend(
-            msg.say("quote_fee", fee=fee.name, amount=format_money(fee.amount, o.currency, lang)) for fee in o.fees
-        )
+        nightly = format_money(o.nightly_price, o.currency, lang)
+        total = format_money(o.charged_total, o.currency, lang)
+        if o.fees:
+            replies.append(
+                msg.say(
+                    "quote_line_fees",
+                    n=n,
+                    name=o.name,
+                    nightly=nightly,
+                    stay_total=format_money(o.total_price, o.currency, lang),
+                    fees="".join(f" + {item}" for item in fee_items(msg, o.fees, o.currency)),
+                    total=total,
+                )
+            )
+        else:
+            replies.append(msg.say("quote_line", n=n, name=o.name, nightly=nightly, total=total))
     if s.room_type_id is not None and s.chosen() is not None and s.goal == Goal.BOOK:
         return ask_guest(msg, s).after(*replies)
     return answer(Step.CHOOSE_ROOM, s, *replies, msg.say("quote_footer"))
+
+
+def fee_items(msg: Message, fees: tuple[Fee, ...], currency: str) -> list[str]:
+    """Each fee the PMS adds, named with its amount ("Internet Handling Charges USD 260.00")."""
+    return [msg.say("fee_item", fee=fee.name, amount=format_money(fee.amount, currency, msg.language)) for fee in fees]
+
+
+def fees_note(msg: Message, fees: tuple[Fee, ...], currency: str) -> str:
+    """What a total told includes besides the rooms (" (including ...)"); empty without fees."""
+    return msg.say("fees_included", fees=", ".join(fee_items(msg, fees, currency))) if fees else ""
+
+
+def quoted_fees(room: QuotedRoom) -> tuple[Fee, ...]:
+    return tuple(Fee(fee["name"], Decimal(fee["amount"]), fee["per"]) for fee in room.fees)
 
 
 def quoted_room(choice: RoomChoice, quote: list[QuotedRoom]) -> QuotedRoom | None:
@@ -298,7 +325,8 @@ def ask_guest(msg: Message, slots: Slots) -> Outcome:
         room=room.name,
         stay=format_stay(stay[0], stay[1], lang, msg.today),
         party=party_text(s.adults, s.children or 0, s.rooms or 1, lang),
-        total=format_money(Decimal(room.total), s.quote_currency, lang),
+        total=format_money(room.charged(), s.quote_currency, lang),
+        fees_note=fees_note(msg, quoted_fees(room), s.quote_currency),
         stale_note=render("stale_note", lang) if s.quote_stale else "",
         name=s.guest_name,
         email=s.email,
@@ -318,7 +346,7 @@ async def book(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         guest=GuestDetails(first or "-", last or "-", s.email or "", s.phone or ""),
         # One key per guest session, attempt and stay: a repeated "yes" never books twice.
         idempotency_key=f"{msg.session_id}:{s.attempt}:{room.room_type_id}:{stay[0]}:{stay[1]}",
-        quoted_total=Decimal(room.total),
+        quoted_total=room.charged(),
     )
     try:
         record = await deps.reservations.reserve(request, session_id=msg.session_id, party=(s.adults, s.children or 0))
@@ -338,9 +366,8 @@ async def book(msg: Message, slots: Slots, deps: Deps) -> Outcome:
             reference=record.reference,
             room=room.name,
             stay=format_stay(stay[0], stay[1], lang, msg.today),
-            total=format_money(
-                record.total_price or Decimal(room.total), record.currency or s.quote_currency or "", lang
-            ),
+            # The PMS's total for the booking it made; the quote's only if it gave none.
+            total=format_money(record.total_price or room.charged(), record.currency or s.quote_currency or "", lang),
         )
     done = replace(s.without_booking(), last_reference=record.reference, attempt=s.attempt + 1)
     return answer(Step.IDLE, done, said)

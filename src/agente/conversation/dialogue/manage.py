@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from agente.conversation.dialogue import cancellation
-from agente.conversation.dialogue.booking import merge_entities, stay_query, told_back
+from agente.conversation.dialogue.booking import fees_note, merge_entities, stay_query, told_back
 from agente.conversation.dialogue.state import Goal, QuotedRoom, Slots, Step
 from agente.conversation.dialogue.turn import Deps, Message, Outcome, answer, hand_off
 from agente.conversation.nlu.entities.text import fold, normalise
@@ -283,7 +283,8 @@ async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
     # the stay overlaps the current one.
     if offer is None and not (record and record.check_in < stay[1] and stay[0] < record.check_out):
         return answer(Step.MODIFY_WHAT, s, msg.say("modify_unavailable"))
-    total = offer.total_price if offer else (record.total_price if record and record.total_price else Decimal(0))
+    # What the PMS would charge for the changed booking: the rooms and the fees it adds.
+    total = offer.charged_total if offer else (record.total_price if record and record.total_price else Decimal(0))
     currency = offer.currency if offer else (record.currency if record and record.currency else availability.currency)
     room = await _room_name(deps, s.room_type_id or 0)
     said = msg.say(
@@ -292,6 +293,7 @@ async def propose_change(msg: Message, slots: Slots, deps: Deps) -> Outcome:
         stay=format_stay(stay[0], stay[1], lang, msg.today),
         party=party_text(s.adults, s.children or 0, s.rooms or 1, lang),
         total=format_money(total, currency, lang),
+        fees_note=fees_note(msg, offer.fees, currency) if offer else "",
     )
     if offer is not None:
         # The PMS's price for the change is the quote under discussion: "how much in total?" reads it.

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -74,6 +75,11 @@ class QuotedRoom:
     # (None in sessions stored before it was kept).
     max_adults: int | None = None
     max_children: int | None = None
+
+    def charged(self) -> Decimal:
+        """What the PMS charges for this room: its total and every fee the PMS adds, the
+        PMS's own figures summed as it sums them."""
+        return Decimal(self.total) + sum((Decimal(fee["amount"]) for fee in self.fees), Decimal(0))
 
 
 @dataclass

@@ -39,7 +39,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "quote_header_stale": "No puedo consultar el sistema de reservas ahora mismo. Estos son los últimos "
         "precios que conozco ({stay}, {party}) y quedan por confirmar:",
         "quote_line": "{n}. {name}: {nightly} por noche, total {total}",
-        "quote_fee": "   (más {fee}: {amount})",
+        "quote_line_fees": "{n}. {name}: {nightly} por noche, {stay_total} la estancia{fees}, total {total}",
+        "fee_item": "{fee} {amount}",
+        "fees_included": " (incluye {fees})",
         "quote_footer": "¿Cuál prefieres? Responde con el número o el nombre de la habitación.",
         "no_availability": "Lo siento, no hay disponibilidad {stay}, {party}. ¿Probamos otras fechas?",
         "choose_again": "¿Cuál de estas habitaciones prefieres? Responde con el número (del 1 al {count}).",
@@ -55,7 +57,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "el nombre y {max} los apellidos). ¿Me lo das más corto?",
         "email_too_long": "Ese email es demasiado largo para el sistema de reservas (hasta {max} caracteres). "
         "¿Tienes otro más corto?",
-        "confirm_booking": "Resumen: {room}, {stay}, {party}. Total {total}{stale_note}. A nombre de {name} "
+        "confirm_booking": "Resumen: {room}, {stay}, {party}. Total {total}{fees_note}{stale_note}. A nombre de {name} "
         "({email}, {phone}). ¿Confirmo la reserva?",
         "stale_note": " (precio por confirmar)",
         "confirm_yes_no": "¿Confirmo? Responde sí o no.",
@@ -93,7 +95,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cancel_dropped": "De acuerdo, tu reserva {reference} sigue en pie.",
         "already_cancelled": "La reserva {reference} ya estaba cancelada.",
         "modify_what": "¿Qué quieres cambiar de la reserva {reference}: las fechas o el número de personas?",
-        "confirm_modify": "El cambio quedaría así: {room}, {stay}, {party}. Nuevo total {total}. ¿Lo confirmo?",
+        "confirm_modify": "El cambio quedaría así: {room}, {stay}, {party}. Nuevo total {total}{fees_note}. "
+        "¿Lo confirmo?",
         "modified": "Listo: tu reserva {reference} ahora es {room}, {stay}, {party}. Total {total}.",
         "modify_dropped": "De acuerdo, tu reserva {reference} queda como estaba.",
         "modify_unavailable": "Lo siento, no hay disponibilidad para ese cambio. Tu reserva sigue como estaba. "
@@ -168,7 +171,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "quote_header_stale": "I can't reach the booking system right now. These are the last prices I know "
         "for {stay}, {party}, and they are to be confirmed:",
         "quote_line": "{n}. {name}: {nightly} per night, total {total}",
-        "quote_fee": "   (plus {fee}: {amount})",
+        "quote_line_fees": "{n}. {name}: {nightly} per night, {stay_total} for the stay{fees}, total {total}",
+        "fee_item": "{fee} {amount}",
+        "fees_included": " (including {fees})",
         "quote_footer": "Which one would you like? Reply with the number or the room name.",
         "no_availability": "Sorry, there is no availability for {stay}, {party}. Shall we try other dates?",
         "choose_again": "Which of these rooms would you like? Reply with the number (1 to {count}).",
@@ -184,7 +189,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "name and {max} for the surname). Could you give me a shorter form?",
         "email_too_long": "That email is too long for the booking system (up to {max} characters). Do you have "
         "a shorter one?",
-        "confirm_booking": "Summary: {room}, {stay}, {party}. Total {total}{stale_note}. Under {name} "
+        "confirm_booking": "Summary: {room}, {stay}, {party}. Total {total}{fees_note}{stale_note}. Under {name} "
         "({email}, {phone}). Shall I confirm the booking?",
         "stale_note": " (price to be confirmed)",
         "confirm_yes_no": "Shall I confirm? Please answer yes or no.",
@@ -223,7 +228,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cancel_dropped": "Alright, your booking {reference} stays as it is.",
         "already_cancelled": "Booking {reference} was already cancelled.",
         "modify_what": "What would you like to change in booking {reference}: the dates or the number of guests?",
-        "confirm_modify": "The change would be: {room}, {stay}, {party}. New total {total}. Shall I confirm it?",
+        "confirm_modify": "The change would be: {room}, {stay}, {party}. New total {total}{fees_note}. "
+        "Shall I confirm it?",
         "modified": "Done: your booking {reference} is now {room}, {stay}, {party}. Total {total}.",
         "modify_dropped": "Alright, your booking {reference} stays as it was.",
         "modify_unavailable": "Sorry, there's no availability for that change. Your booking is unchanged. "

@@ -25,6 +25,11 @@ Decisions:
 * Idempotency: the key is written into the booking's remark; ``create_booking`` first looks
   for a booking of the guest with that stay and key, so a repeated call books nothing.
 * A booking is one room type, one stay, one party per room: the shape the agent books in.
+* Children are booked with :data:`~.qloapps_parse.DEFAULT_CHILD_AGE` each (under the hotel's
+  ``WK_GLOBAL_CHILD_MAX_AGE``, read from ``configurations``): QloApps 1.6.1 drops children
+  sent without ages, and the agent does not ask them.
+* A booking's total is the order's, tax and automatic services included; an offer's
+  :attr:`~agente.pms.types.RoomOffer.charged_total` is the same figure before booking.
 """
 
 from __future__ import annotations
@@ -108,6 +113,7 @@ class QloAppsPms:
         self._currency: str | None = None
         self._services: tuple[parse.AutoService, ...] | None = None
         self._services_lock = asyncio.Lock()
+        self._child_age_limit: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, transport: httpx.AsyncBaseTransport | None = None) -> QloAppsPms:
@@ -164,6 +170,7 @@ class QloAppsPms:
             room_type_id=request.room_type_id,
             stay=request.stay,
             services=await self._auto_services(),
+            child_age_limit=await self._age_limit(request.stay),
         )
         try:
             payload = await self._ws.send("POST", "bookings", body=body)
@@ -231,6 +238,7 @@ class QloAppsPms:
             room_type_id=room_type_id,
             stay=stay,
             services=await self._auto_services(),
+            child_age_limit=await self._age_limit(stay),
             payment_status=record.payment_status,
             order_id=order_id,
             # The body states the complete room set: keep the guest's rooms when the room type
@@ -255,6 +263,7 @@ class QloAppsPms:
             room_type_id=record.room_type_id,
             stay=record.stay,
             services=await self._auto_services(),
+            child_age_limit=await self._age_limit(record.stay),
             payment_status=record.payment_status,
             booking_status=parse.BOOKING_CANCELLED,
             order_id=order_id,
@@ -296,6 +305,17 @@ class QloAppsPms:
                 with parse.reading("services"):
                     self._services = parse.auto_services(payload)
             return self._services
+
+    async def _age_limit(self, stay: StayQuery) -> int:
+        """The hotel's child age limit, read once and only for a party with children."""
+        if not stay.children:
+            return parse.DEFAULT_CHILD_AGE_LIMIT
+        if self._child_age_limit is None:
+            params = {"filter[name]": parse.CHILD_AGE_SETTING, "display": "[name,value]"}
+            payload = await self._ws.read("GET", "configurations", params=params)
+            with parse.reading("configurations"):
+                self._child_age_limit = parse.child_age_limit(payload)
+        return self._child_age_limit
 
     async def _check_party(self, room_type_id: int, stay: StayQuery) -> None:
         # QloApps 1.6.1 books any party into any room (facts: "Availability"): the limits are

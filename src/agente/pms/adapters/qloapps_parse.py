@@ -33,6 +33,13 @@ BOOKING_CANCELLED = 3
 # The agent takes no payment: the guest pays at the hotel, so the PMS is told it awaits payment.
 PAYMENT_AWAITING = 3
 
+# The hotel's child age limit, and the value a fresh QloApps install gives it.
+CHILD_AGE_SETTING = "WK_GLOBAL_CHILD_MAX_AGE"
+DEFAULT_CHILD_AGE_LIMIT = 15
+# The age a child is booked with when the guest did not say it: a school-age child, which
+# every hotel limit above 8 counts as a child (QloApps 1.6.1 prices no age).
+DEFAULT_CHILD_AGE = 8
+
 # orders.current_state (facts: resources table). 1 "awaiting payment" is how every booking the
 # agent makes stands until the guest pays at the hotel; its rooms are held, so it is confirmed.
 _CONFIRMED_STATES = frozenset({1, 2, 3})
@@ -270,20 +277,23 @@ def offers(payload: object, query: StayQuery, services: Iterable[AutoService]) -
                 currency=currency,
                 max_adults=max(integer(room["max_adult"]) for room in fitting),
                 max_children=max(integer(room["max_children"]) for room in fitting),
-                fees=_fees(separate, query.rooms, total / untaxed if untaxed else Decimal(1)),
+                fees=_fees(separate, query, total / untaxed if untaxed else Decimal(1)),
             )
         )
     return currency, tuple(found)
 
 
-def _fees(services: Iterable[AutoService], rooms: int, tax_ratio: Decimal) -> tuple[Fee, ...]:
+def _fees(services: Iterable[AutoService], query: StayQuery, tax_ratio: Decimal) -> tuple[Fee, ...]:
     # Automatic services outside the room price are not in hotel_ari's figures (facts: "Create a
-    # booking"). QloApps adds each to every room; its price is tax excluded and the services
-    # resource names no rate, so the room's own tax ratio (from the same answer) is applied.
+    # booking"). QloApps adds each to every room, per night or once; its price is tax excluded
+    # and the services resource names no rate, so the room's own tax ratio (from the same
+    # answer) is applied. The order QloApps makes holds exactly these amounts.
     return tuple(
         Fee(
             name=service.name,
-            amount=(service.price * tax_ratio * rooms).quantize(CENT, ROUND_HALF_UP),
+            amount=(service.price * (query.nights if service.per_night else 1) * tax_ratio * query.rooms).quantize(
+                CENT, ROUND_HALF_UP
+            ),
             per="night" if service.per_night else "booking",
         )
         for service in services
@@ -299,6 +309,25 @@ def remark_with_key(remark: str | None, idempotency_key: str) -> str:
     return f"{remark} {key_tag(idempotency_key)}" if remark else key_tag(idempotency_key)
 
 
+def child_ages(children: int, age_limit: int) -> list[int]:
+    """The ages sent for ``children`` children whose ages the agent does not know.
+
+    QloApps 1.6.1 counts a room's children only from ``child_ages``, one age per child
+    (``formatOccupancyInRequestData``: without it ``child`` becomes 0). The hotel's limit
+    (``WK_GLOBAL_CHILD_MAX_AGE``) is the age from which a guest is an adult; each child is sent
+    as :data:`DEFAULT_CHILD_AGE`, or just under the limit when the hotel's limit is lower.
+    """
+    return [max(0, min(DEFAULT_CHILD_AGE, age_limit - 1))] * children
+
+
+def child_age_limit(payload: object) -> int:
+    """``WK_GLOBAL_CHILD_MAX_AGE`` from a ``configurations`` answer; QloApps' own 15 when unset."""
+    for entry in entries(payload, "configurations"):
+        if str(entry.get("name")) == CHILD_AGE_SETTING and str(entry.get("value") or "").strip().isdigit():
+            return integer(str(entry["value"]).strip())
+    return DEFAULT_CHILD_AGE_LIMIT
+
+
 def customer_detail(guest: GuestDetails) -> Json:
     return {"firstname": guest.first_name, "lastname": guest.last_name, "email": guest.email, "phone": guest.phone}
 
@@ -312,6 +341,7 @@ def booking_body(
     room_type_id: int,
     stay: StayQuery,
     services: Iterable[AutoService],
+    child_age_limit: int = DEFAULT_CHILD_AGE_LIMIT,
     payment_status: int = PAYMENT_AWAITING,
     booking_status: int = BOOKING_NEW,
     order_id: int | None = None,
@@ -323,9 +353,16 @@ def booking_body(
     rooms: list[Json] = []
     for index in range(stay.rooms):
         # v1.6.1 reads the adult count from "adult" although its schema says "adults", which
-        # later versions read (facts: "Create a booking"): both are sent. Automatic services are
-        # dropped unless listed, which would book the guest below the price quoted.
-        room: Json = {"adult": stay.adults, "adults": stay.adults, "child": stay.children, "services": listed}
+        # later versions read (facts: "Create a booking"): both are sent. Children count only
+        # with one age each (child_ages). Automatic services are dropped unless listed, which
+        # would book the guest below the price quoted.
+        room: Json = {
+            "adult": stay.adults,
+            "adults": stay.adults,
+            "child": stay.children,
+            "child_ages": child_ages(stay.children, child_age_limit),
+            "services": listed,
+        }
         if index < len(room_ids):
             room["id_room"] = room_ids[index]
         rooms.append(room)
@@ -427,11 +464,11 @@ def booking_record(payload: object) -> BookingRecord:
         raise BookingNotFoundError(f"QloApps order {booking['id']} holds no rooms")
     rooms = [room for group in groups for room in members(group.get("rooms") or [])]
     first = groups[0]
-    prices = obj(associations.get("price_details") or {})
-    if "total_paid" in prices:
-        total = money(prices["total_paid"])
-    else:
-        total = money(prices["total_price_without_tax"]) + money(prices["total_tax"])
+    # The order's total, tax included: total_price_without_tax is the order's
+    # total_paid_tax_excl and total_tax the difference to total_paid_tax_incl. total_paid is
+    # what has been paid (total_paid_real), 0 for a booking paid at the hotel.
+    prices = obj(associations["price_details"])
+    total = money(prices["total_price_without_tax"]) + money(prices["total_tax"])
     stay = StayQuery(
         check_in=day(first["checkin_date"]),
         check_out=day(first["checkout_date"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -11,7 +12,7 @@ from agente.conversation.dialogue.state import Goal, Step
 from agente.conversation.nlu.types import IntentName
 from agente.conversation.replies.format import format_stay, party_text
 from agente.pms.errors import PmsRejectedError
-from agente.pms.types import Booking, BookingRequest
+from agente.pms.types import Booking, BookingRequest, Fee
 from tests.unit.conversation.dialogue.desk import ARRIVAL, DEPARTURE, Desk, en, room
 
 STAY = format_stay(ARRIVAL, DEPARTURE, "en")
@@ -233,6 +234,7 @@ async def test_ask_guest_every_detail_at_once_is_summarised(desk: Desk) -> None:
             stay=STAY,
             party=TWO_ADULTS,
             total="USD 300.00",
+            fees_note="",
             stale_note="",
             name="Ana Garcia",
             email="ana@example.com",
@@ -296,6 +298,32 @@ async def test_confirm_booking_yes_books_at_the_pms_and_records_it(desk: Desk) -
     stored = await desk.stored(reference)
     assert stored.status == "confirmed" and stored.pms_booking_id in desk.pms.bookings
     assert stored.session_id == desk.session_id and (stored.adults, stored.rooms) == (2, 1)
+
+
+async def test_a_fee_the_pms_adds_is_in_every_total_told(desk: Desk) -> None:
+    desk.pms.fees = (Fee("Internet Handling Charges", Decimal("26.00"), "booking"),)
+    quote = await desk.quoted()
+    assert quote.replies[1] == (
+        "1. Standard Double: USD 100.00 per night, USD 300.00 for the stay + Internet Handling Charges USD 26.00, "
+        "total USD 326.00"
+    )
+    await desk.send("1")
+    summary = await desk.send(
+        "Ana Garcia, ana@example.com, +34 600 111 222",
+        guest_name="Ana Garcia",
+        email="ana@example.com",
+        phone="+34 600 111 222",
+    )
+    [said] = summary.replies
+    assert "Total USD 326.00 (including Internet Handling Charges USD 26.00)." in said
+    outcome = await desk.send("yes", IntentName.AFFIRM)
+    reference = outcome.slots.last_reference
+    assert reference is not None
+    assert outcome.replies == (
+        en("booked", reference=reference, room="Standard Double", stay=STAY, total="USD 326.00"),
+    )
+    stored = await desk.stored(reference)
+    assert stored.quoted_total == stored.total_price == Decimal("326.00")
 
 
 async def test_confirm_booking_with_the_pms_down_and_fallback_on_is_pending(desk: Desk) -> None:

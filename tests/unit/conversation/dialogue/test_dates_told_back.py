@@ -140,7 +140,7 @@ async def test_modify_what_a_reversed_change_is_offered_and_yes_quotes_it(desk: 
     outcome = await desk.send("yes", IntentName.AFFIRM)
     assert outcome.step is Step.CONFIRM_MODIFY
     assert outcome.replies == (
-        en("confirm_modify", room="Standard Double", stay=OFFERED, party=TWO_ADULTS, total="USD 200.00"),
+        en("confirm_modify", room="Standard Double", stay=OFFERED, party=TWO_ADULTS, total="USD 200.00", fees_note=""),
     )
 
 

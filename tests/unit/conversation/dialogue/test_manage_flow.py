@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 from pytest import MonkeyPatch
 
 from agente.conversation.dialogue.state import Goal, Step
 from agente.conversation.nlu.types import IntentName
 from agente.conversation.replies.format import format_stay, party_text
-from agente.pms.types import BookingRequest, GuestDetails, HotelInfo, StayQuery
+from agente.pms.types import BookingRequest, Fee, GuestDetails, HotelInfo, StayQuery
 from agente.storage.repositories.bookings import StoredBooking
 from tests.fakes.pms import HOTEL
 from tests.unit.conversation.dialogue.desk import ARRIVAL, DEPARTURE, Desk, en
@@ -158,9 +159,28 @@ async def test_modify_what_new_dates_are_quoted_for_confirmation(desk: Desk) -> 
     await _verified(desk, IntentName.MODIFY_BOOKING)
     outcome = await desk.send("move it to June 20", check_in=date(2030, 6, 20))
     assert outcome.replies == (
-        en("confirm_modify", room="Standard Double", stay=LATER, party=TWO_ADULTS, total="USD 300.00"),
+        en("confirm_modify", room="Standard Double", stay=LATER, party=TWO_ADULTS, total="USD 300.00", fees_note=""),
     )
     assert outcome.step is Step.CONFIRM_MODIFY and outcome.slots.check_out == "2030-06-23"
+
+
+async def test_modify_a_fee_the_pms_adds_is_in_the_new_total_and_the_one_told_after(desk: Desk) -> None:
+    desk.pms.fees = (Fee("Internet Handling Charges", Decimal("26.00"), "booking"),)
+    booking = await _verified(desk, IntentName.MODIFY_BOOKING)
+    outcome = await desk.send("move it to June 20", check_in=date(2030, 6, 20))
+    [said] = outcome.replies
+    assert "New total USD 326.00 (including Internet Handling Charges USD 26.00)." in said
+    done = await desk.send("yes", IntentName.AFFIRM)
+    assert done.replies == (
+        en(
+            "modified",
+            reference=booking.reference,
+            room="Standard Double",
+            stay=LATER,
+            party=TWO_ADULTS,
+            total="USD 326.00",
+        ),
+    )
 
 
 async def test_modify_what_dates_without_rooms_are_refused(desk: Desk) -> None:
@@ -209,7 +229,14 @@ async def test_confirm_modify_another_change_is_quoted_again(desk: Desk) -> None
     await desk.send("June 20", check_in=date(2030, 6, 20))
     outcome = await desk.send("and just one adult", adults=1)
     assert outcome.replies == (
-        en("confirm_modify", room="Standard Double", stay=LATER, party=party_text(1, 0, 1, "en"), total="USD 300.00"),
+        en(
+            "confirm_modify",
+            room="Standard Double",
+            stay=LATER,
+            party=party_text(1, 0, 1, "en"),
+            total="USD 300.00",
+            fees_note="",
+        ),
     )
     assert outcome.step is Step.CONFIRM_MODIFY
 
@@ -483,7 +510,7 @@ async def test_a_change_said_with_the_request_is_quoted_at_once(desk: Desk) -> N
         check_in=date(2030, 6, 20),
     )
     assert outcome.replies == (
-        en("confirm_modify", room="Standard Double", stay=LATER, party=TWO_ADULTS, total="USD 300.00"),
+        en("confirm_modify", room="Standard Double", stay=LATER, party=TWO_ADULTS, total="USD 300.00", fees_note=""),
     )
 
 

@@ -57,10 +57,13 @@ _STALE_AFTER = timedelta(hours=12)
 
 
 def _discussed(slots: Slots) -> tuple[date | None, date | None]:
-    """The stay the session is about, for the NLU to read bare days in its month."""
+    """The stay the session is about, for the NLU to read bare days in its month: the one
+    offered back ("did you mean January 3 to 5?") while the guest has not said yes to it."""
+    check_in = slots.check_in or slots.proposed_check_in
+    check_out = slots.check_out or slots.proposed_check_out
     return (
-        date.fromisoformat(slots.check_in) if slots.check_in else None,
-        date.fromisoformat(slots.check_out) if slots.check_out else None,
+        date.fromisoformat(check_in) if check_in else None,
+        date.fromisoformat(check_out) if check_out else None,
     )
 
 

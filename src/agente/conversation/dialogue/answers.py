@@ -4,7 +4,8 @@ The classifier reads every message alone: a bare "2" is nothing to it, "la más 
 noise and "sí, cancélala" is a new request to cancel. :func:`in_context` reads the message as
 the answer the step is waiting for, before the shared rules and the step's handler see it:
 
-* the party, asked after the dates: a bare number ("2", "dos", "somos 3") is the guests;
+* the party, asked after the dates: a bare number ("2", "dos", "somos 3") is the guests, and
+  one joined to children ("2 y un niño de 3") is the adults;
 * the room, asked with the quote: its number, ordinal, name or what it is ("the cheapest",
   "la más grande", "the one for 4") is the room chosen, also later as a change of room;
 * a confirmation: yes or no with any words around it ("dale, confirma", "no mejor no").
@@ -21,7 +22,7 @@ from dataclasses import replace
 from agente.conversation.dialogue.booking import merge_entities, room_answered
 from agente.conversation.dialogue.state import Slots, Step
 from agente.conversation.dialogue.turn import Message
-from agente.conversation.nlu.entities.counts import extract_count_answer
+from agente.conversation.nlu.entities.counts import extract_count_answer, extract_leading_adults
 from agente.conversation.nlu.entities.polarity import extract_polarity
 from agente.conversation.nlu.entities.room_choice import extract_room_choice
 from agente.conversation.nlu.types import Entities, Intent, IntentName, RoomTypeMention
@@ -54,8 +55,12 @@ def _asks_something_else(msg: Message) -> bool:
 
 def _party(msg: Message, slots: Slots) -> Message:
     e = msg.entities
-    if e.adults is not None or e.children is not None:
+    if e.adults is not None:
         return msg
+    if e.children is not None:
+        # "2 y un niño de 3": the number the answer opens with is the adults.
+        adults = extract_leading_adults(msg.text, msg.language)
+        return msg if adults is None else _as(msg, IntentName.INFORM, replace(e, adults=adults))
     count = extract_count_answer(msg.text, msg.language)
     if count is None:
         return msg
@@ -74,13 +79,14 @@ def modify_what(msg: Message, slots: Slots) -> Message:
     return _party(msg, slots)
 
 
-def _room(msg: Message, slots: Slots, *, by_what_it_is: bool) -> Message | None:
-    """``msg`` choosing a room of the quote, or None when it chooses none."""
+def _room(msg: Message, slots: Slots, *, kinds: tuple[str, ...] | None) -> Message | None:
+    """``msg`` choosing a room of the quote, or None when it chooses none; ``kinds`` are the
+    ways of choosing the step takes (None: every way, a word of the room's name too)."""
     e = msg.entities
     if not slots.quote or (e.room_type is not None and e.room_type.room_type_id is not None):
         return None
     choice = extract_room_choice(msg.text, msg.language)
-    if by_what_it_is and (choice is None or choice.kind not in _BY_WHAT_IT_IS):
+    if kinds is not None and (choice is None or choice.kind not in kinds):
         return None
     chosen = room_answered(msg, slots)
     if chosen is None or chosen == slots.room_type_id or _asks_something_else(msg):
@@ -93,7 +99,7 @@ def _room(msg: Message, slots: Slots, *, by_what_it_is: bool) -> Message | None:
 
 
 def choose_room(msg: Message, slots: Slots) -> Message:
-    chosen = _room(msg, slots, by_what_it_is=False)
+    chosen = _room(msg, slots, kinds=None)
     if chosen is not None:
         return chosen
     if len(slots.quote) == 1 and extract_polarity(msg.text, msg.language) and not _asks_something_else(msg):
@@ -104,7 +110,7 @@ def choose_room(msg: Message, slots: Slots) -> Message:
 
 
 def ask_guest(msg: Message, slots: Slots) -> Message:
-    return _room(msg, slots, by_what_it_is=True) or msg
+    return _room(msg, slots, kinds=_BY_WHAT_IT_IS) or msg
 
 
 def _yes_or_no(msg: Message, slots: Slots) -> Message:
@@ -121,8 +127,11 @@ def _yes_or_no(msg: Message, slots: Slots) -> Message:
 
 
 def confirm_booking(msg: Message, slots: Slots) -> Message:
-    # Another room, by what it is ("ok, the cheapest then"), is a change before it is a yes.
-    return _room(msg, slots, by_what_it_is=True) or _yes_or_no(msg, slots)
+    # Another room, by what it is ("ok, the cheapest then") or by its place in the quote the
+    # summary may show after a change ("la 2 entonces"), is a change before it is a yes. A
+    # bare number is not: at a summary it could be anything.
+    kinds = _BY_WHAT_IT_IS if msg.text.strip().isdigit() else (*_BY_WHAT_IT_IS, "number", "last")
+    return _room(msg, slots, kinds=kinds) or _yes_or_no(msg, slots)
 
 
 ANSWERS: dict[Step, Reader] = {

@@ -42,6 +42,14 @@ async def test_ask_stay_a_number_in_words_with_chat_around_it_is_the_party(desk:
     assert outcome.slots.check_in == "2030-06-10" and outcome.intent is IntentName.INFORM
 
 
+async def test_ask_stay_a_number_joined_to_children_is_the_adults(desk: Desk) -> None:
+    await _party_asked(desk)
+    # The party grammar reads only the child: alone, the "2" has no word to say what it counts.
+    outcome = await desk.send("2 y un niño de 3", language="es", children=1)
+    assert outcome.step is Step.CHOOSE_ROOM
+    assert (outcome.slots.adults, outcome.slots.children) == (2, 1)
+
+
 async def test_ask_stay_a_bare_number_is_no_party_while_the_dates_are_asked(desk: Desk) -> None:
     await desk.send("a room please", IntentName.BOOK_ROOM)
     outcome = await desk.send("2")
@@ -172,6 +180,19 @@ async def test_confirm_booking_another_room_by_what_it_is_summarises_again(desk:
     outcome = await desk.send("hmm ok, the most expensive then")
     assert outcome.step is Step.CONFIRM_BOOKING and outcome.slots.room_type_id == 3
     assert outcome.replies[0].startswith("Summary: Junior Suite") and desk.pms.bookings == {}
+
+
+async def test_confirm_booking_another_room_by_its_place_in_the_quote_summarises_again(desk: Desk) -> None:
+    await desk.at_summary()
+    outcome = await desk.send("the second one then")
+    assert outcome.step is Step.CONFIRM_BOOKING and outcome.slots.room_type_id == 2
+    assert outcome.replies[0].startswith("Summary: ") and desk.pms.bookings == {}
+
+
+async def test_confirm_booking_a_bare_number_is_no_room_choice(desk: Desk) -> None:
+    await desk.at_summary()
+    outcome = await desk.send("2")
+    assert outcome.slots.room_type_id == 1 and outcome.replies == (en("clarify_yes_no"),)
 
 
 async def test_confirm_booking_a_question_is_answered_not_taken_for_a_yes(desk: Desk) -> None:

@@ -2,7 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from agente.conversation.nlu.entities.counts import extract_count_answer, extract_party, mask_party_numbers
+from agente.conversation.nlu.entities.counts import (
+    extract_count_answer,
+    extract_leading_adults,
+    extract_party,
+    mask_party_numbers,
+)
 from agente.conversation.nlu.types import Party
 
 
@@ -45,6 +50,9 @@ from agente.conversation.nlu.types import Party
         ("es", "dos dobles para 4 adultos", Party(adults=4, rooms=2)),
         ("es", "solo una persona", Party(adults=1)),
         ("en", "2 adults + 1 kid", Party(adults=2, children=1)),
+        # A number right after "room" is the party here, not a room number.
+        ("es", "necesito habitacion 2 adultos del 3 al 5 de enero", Party(adults=2)),
+        ("en", "room 3 people jan 4 to 6", Party(adults=3)),
         ("en", "me and my wife", Party(adults=2)),
         ("en", "just me", Party(adults=1)),
         ("en", "I'm traveling alone", Party(adults=1)),
@@ -146,3 +154,19 @@ def test_a_bare_count_answers_how_many(text: str, count: int) -> None:
 @pytest.mark.parametrize("text", ["el 2", "2 noches", "2 de diciembre", "612345678", "hola", "2 adultos y 1 niño"])
 def test_more_than_a_count_is_no_bare_count(text: str) -> None:
     assert extract_count_answer(text, "es") is None
+
+
+@pytest.mark.parametrize(
+    "language, text, adults",
+    [
+        ("es", "2 y un niño de 3", 2),
+        ("es", "dos y una niña de 5 años", 2),
+        ("es", "pues 3 mas 2 niños", 3),
+        ("en", "two and a baby", 2),
+        ("en", "2 + 1 kid", 2),
+        ("es", "el 14 y un niño", None),
+        ("es", "un niño y 2 adultos", None),
+    ],
+)
+def test_leading_adults_of_a_party_answer(language: str, text: str, adults: int | None) -> None:
+    assert extract_leading_adults(text, language) == adults

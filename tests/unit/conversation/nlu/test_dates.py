@@ -112,6 +112,9 @@ DURATIONS = [
     ("en", "in 3 days for 2 nights", d(12, 2), 2),
     ("en", "looking for a room this Saturday night", d(12, 5), 1),
     ("en", "one week starting December 10th", d(12, 10), 7),
+    # A number right after "room" is the stay's length here, not a room number.
+    ("en", "need a room 2 nights from december 10, 2 adults", d(12, 10), 2),
+    ("es", "necesito habitacion 3 noches desde el 10 de dic", d(12, 10), 3),
 ]
 
 

@@ -53,6 +53,8 @@ def test_room_choice(language: str, text: str, choice: RoomChoice) -> None:
         ("en", "for 3"),
         ("en", "the one for 4 nights"),
         ("es", "quiero la suite"),
+        ("en", "no wait, my email is actually pparker2@gmail.com"),
+        ("es", "mi correo es ana3@mail.com"),
     ],
 )
 def test_messages_that_choose_no_room(language: str, text: str) -> None:

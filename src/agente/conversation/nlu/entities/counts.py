@@ -19,7 +19,7 @@ from agente.conversation.nlu.entities.noise import MARK, mask_noise
 from agente.conversation.nlu.entities.text import normalise
 from agente.conversation.nlu.types import Party
 
-__all__ = ["extract_count_answer", "extract_party", "mask_party_numbers"]
+__all__ = ["extract_count_answer", "extract_leading_adults", "extract_party", "mask_party_numbers"]
 
 _ONE = r"un|una|uno|an?|one"
 _N = rf"(?P<n>\d{{1,2}}|{_ONE})"
@@ -284,6 +284,23 @@ def extract_count_answer(text: str, language: str) -> int | None:
     please", "somos tres"), or None when the message is more than a number."""
     s = re.sub(r"[^\w\s']+", " ", normalise(text, language))
     match = _COUNT_ANSWER.match(_SPACES.sub(" ", s).strip())
+    if match is None:
+        return None
+    n = int(match.group("n"))
+    return n if 1 <= n <= 30 else None
+
+
+# "2 y un niño de 3", "two and a baby", "2 + 1 kid": a number that opens the answer and is
+# joined to children.
+_LEADING_ADULTS = re.compile(rf"^(?:(?:{_FILLER})\s+)*(?P<n>\d{{1,2}})\s*(?:\+|(?:y|e|and|plus|mas|con|with)\b)")
+
+
+def extract_leading_adults(text: str, language: str) -> int | None:
+    """The adults in an answer to "how many are you?" that opens with a bare number joined to
+    children ("2 y un niño de 3", "two and a baby"); None when it does not. Only an answer to
+    that question reads so: elsewhere "el 14 y un niño" is a day, not fourteen adults."""
+    s = re.sub(r"[^\w\s'+]+", " ", normalise(text, language))
+    match = _LEADING_ADULTS.match(_SPACES.sub(" ", s).strip())
     if match is None:
         return None
     n = int(match.group("n"))

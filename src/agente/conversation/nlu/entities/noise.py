@@ -19,6 +19,11 @@ _UNITS = (
     r"km|kms|kilometros|kilometers|metros|meters|m2|minutos|minutes|mins?|horas|hours|hrs|kg|kilos|"
     r"estrellas|stars|gb|mb|mbps|pulgadas|inches"
 )
+# Words a number counts in a stay request: a number before one of them is never a room number.
+_COUNTED = (
+    r"noches?|nights?|semanas?|weeks?|dias?|days?|adultos?|adults?|personas?|people|persons?|pax|"
+    r"huespedes|guests?|ninos?|ninas?|kids?|children|childs?|bebes?|babies|baby|peques?"
+)
 _CURRENCY = r"€|\$|£|eur|euros?|usd|dolares|dollars?|bucks|pounds?|libras?|pesos?|mxn"
 
 _SIMPLE: tuple[re.Pattern[str], ...] = tuple(
@@ -42,7 +47,9 @@ _SIMPLE: tuple[re.Pattern[str], ...] = tuple(
         r"\b\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?\b",
         r"\b(?:[3-9]\d|\d{3,})[.,]\d{2}\b",
         r"\b\d+(?:[.,]\d+)?\s*%",
-        r"\b(?:habitacion|room|cuarto|rm|planta|piso|floor|puerta|door|numero|number|num|n[º°]|no\.|#)\s*:?\s*\d+\b",
+        # "room 204" is a room; "habitacion 2 adultos" / "room 2 nights" are the party and the stay.
+        r"\b(?:habitacion|room|cuarto|rm|planta|piso|floor|puerta|door|numero|number|num|n[º°]|no\.|#)\s*:?\s*\d+\b"
+        rf"(?!\s*(?:{_COUNTED})\b)",
         r"\b\d+(?:\s*(?:,|y|e|and|&|or|o)\s*\d+){0,10}\s*(?:anos|ano|years?|yrs?|yo|meses|months?)"
         r"(?:[\s\-]*old|\s+de\s+edad)?\b",
         r"\b\d+(?:[-\s]year[-\s]old)\b",

@@ -108,8 +108,9 @@ _ORDINALS = {
     "fifth": 5,
 }
 _ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b(?!\s+(?:de|of|night|noche|semana|week))")
-# A lone digit in a short answer: "2", "la 2", "opción 2 porfa", "#3", "la 1º".
-_NUMBER = re.compile(r"(?<!\d)(\d)(?![\d:.,/])(?:\s*[ºª])?")
+# A lone digit in a short answer: "2", "la 2", "opción 2 porfa", "#3", "la 1º"; never one
+# inside a word ("pparker2@gmail.com").
+_NUMBER = re.compile(r"(?<![\w.])(\d)(?![\d:.,/@])(?:\s*[ºª])?")
 _COUNTED = re.compile(
     rf"^\s*(?:personas?|people|pax|guests?|adult\w*|ninos?|kids?|child\w*|noches?|nights?|dias?|days?|"
     rf"habitaciones|rooms|semanas?|weeks?|de\s+(?:{MONTH_PATTERN})|of\s+(?:{MONTH_PATTERN})|"

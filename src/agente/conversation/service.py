@@ -247,8 +247,6 @@ class ConversationService:
                 # The dialogue may settle in context what the message alone left unclear
                 # ("general" answering a quote is a room choice): report and count that.
                 parse = turn.parse
-        if turn.handoff_reason:
-            turn.slots.handoff_reason = turn.handoff_reason
         new_status = SessionStatus.HANDOFF.value if turn.handoff_reason else status
         record = TurnRecord(
             session_id=session_id,

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
@@ -90,11 +91,18 @@ _UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` means the database could not be reached (not a bad statement)."""
+    """True when ``exc`` means the database could not be reached (not a bad statement).
+
+    Knows SQLAlchemy's wrapped errors and asyncpg's own, which the conversation store's
+    statements run on the driver raise unwrapped."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
-    if isinstance(exc, DBAPIError) and isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
+    if isinstance(exc, asyncpg.ConnectionDoesNotExistError):
+        return True
+    driver_error = exc if isinstance(exc, asyncpg.PostgresError) else getattr(exc, "orig", None)
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    wrapped_or_driver = isinstance(exc, DBAPIError | asyncpg.PostgresError)
+    if wrapped_or_driver and isinstance(sqlstate, str) and sqlstate.startswith(_UNAVAILABLE_SQLSTATES):
         return True
     if isinstance(exc, OperationalError):
         return not any(marker in str(exc.orig) for marker in _SQLITE_STATEMENT_ERRORS)
